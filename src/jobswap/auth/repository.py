@@ -1,0 +1,122 @@
+"""Queries on sessions, refresh tokens and sign-in attempts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jobswap.auth.models import AuthSession, RefreshToken, SigninAttempt
+from jobswap.users.models import User
+
+
+async def user_for_session(session: AsyncSession, user_id: uuid.UUID, session_id: uuid.UUID) -> User | None:
+    """The user, if the sign-in session the access token names is still live."""
+    result = await session.execute(
+        select(User)
+        .join(AuthSession, AuthSession.user_id == User.id)
+        .where(
+            User.id == user_id,
+            AuthSession.id == session_id,
+            AuthSession.revoked_at.is_(None),
+            AuthSession.expires_at > func.now(),
+        )
+    )
+    return result.scalar_one_or_none()
+
+
+async def throttled_until(
+    session: AsyncSession, column: Any, value: str, max_failures: int, window: timedelta
+) -> datetime | None:
+    """When the failures for `value` drop below the limit, if they are at it now.
+
+    The `max_failures`-th most recent failure inside the window is the one whose
+    ageing out lifts the block.
+    """
+    result = await session.execute(
+        select(SigninAttempt.created_at)
+        .where(column == value, SigninAttempt.succeeded.is_(False), SigninAttempt.created_at > func.now() - window)
+        .order_by(SigninAttempt.created_at.desc())
+        .offset(max_failures - 1)
+        .limit(1)
+    )
+    oldest = result.scalar_one_or_none()
+    return None if oldest is None else oldest + window
+
+
+async def record_attempt(session: AsyncSession, email: str, ip: str | None, succeeded: bool) -> None:
+    session.add(SigninAttempt(email=email, ip=ip, succeeded=succeeded))
+    await session.flush()
+
+
+async def clear_failures(session: AsyncSession, email: str) -> None:
+    await session.execute(delete(SigninAttempt).where(SigninAttempt.email == email))
+
+
+async def create_session(
+    session: AsyncSession, user_id: uuid.UUID, expires_at: datetime, user_agent: str | None, ip: str | None
+) -> AuthSession:
+    auth_session = AuthSession(user_id=user_id, expires_at=expires_at, user_agent=user_agent, ip=ip)
+    session.add(auth_session)
+    await session.flush()
+    return auth_session
+
+
+async def add_refresh_token(
+    session: AsyncSession, auth_session: AuthSession, digest: bytes, expires_at: datetime
+) -> None:
+    session.add(
+        RefreshToken(
+            session_id=auth_session.id, user_id=auth_session.user_id, token_hash=digest, expires_at=expires_at
+        )
+    )
+    await session.flush()
+
+
+async def lock_refresh_token(session: AsyncSession, digest: bytes) -> tuple[RefreshToken, AuthSession] | None:
+    """The token and its session, locked so two concurrent refreshes cannot both rotate it."""
+    result = await session.execute(
+        select(RefreshToken, AuthSession)
+        .join(AuthSession, AuthSession.id == RefreshToken.session_id)
+        .where(RefreshToken.token_hash == digest)
+        .with_for_update()
+    )
+    row = result.first()
+    return None if row is None else (row[0], row[1])
+
+
+async def revoke_session(session: AsyncSession, session_id: uuid.UUID, reason: str) -> None:
+    await session.execute(
+        update(AuthSession)
+        .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=func.now(), revoked_reason=reason)
+    )
+
+
+async def purge_expired(session: AsyncSession, attempts_older_than: timedelta) -> dict[str, int]:
+    """Delete what can no longer be used: expired tokens and sessions, old sign-in attempts."""
+    tokens = await session.execute(
+        delete(RefreshToken).where(
+            or_(RefreshToken.expires_at < func.now(), RefreshToken.used_at < func.now() - timedelta(days=1))
+        )
+    )
+    sessions = await session.execute(
+        delete(AuthSession).where(
+            or_(AuthSession.expires_at < func.now(), AuthSession.revoked_at < func.now() - timedelta(days=1))
+        )
+    )
+    attempts = await session.execute(
+        delete(SigninAttempt).where(SigninAttempt.created_at < func.now() - attempts_older_than)
+    )
+    return {
+        "refresh_tokens": _rowcount(tokens),
+        "sessions": _rowcount(sessions),
+        "signin_attempts": _rowcount(attempts),
+    }
+
+
+def _rowcount(result: Any) -> int:
+    return int(result.rowcount or 0)

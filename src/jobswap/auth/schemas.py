@@ -1,0 +1,31 @@
+"""Request and response shapes for sign-up, sign-in, refresh and sign-out."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from jobswap.users.schemas import Email, Name, Password, Strict, UserRead
+
+
+class SignUp(Strict):
+    email: Email
+    password: Password
+    name: Name | None = None
+
+
+class RefreshRequest(Strict):
+    refresh_token: Annotated[str, Field(min_length=1, max_length=512)]
+
+
+class SignOutRequest(Strict):
+    refresh_token: Annotated[str | None, Field(max_length=512)] = None
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+    refresh_token: str
+    user: UserRead

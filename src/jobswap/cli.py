@@ -1,0 +1,160 @@
+"""The `jobswap` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from jobswap.config import get_settings
+from jobswap.errors import StartupError
+from jobswap.observability import configure_logging
+
+app = typer.Typer(
+    help="JobSwap: job swaps that shorten everyone's commute. "
+    "With no DATABASE_URL every command uses the embedded PostgreSQL under JOBSWAP_DATA_DIR (default ./var).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema: migrations.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+console = Console(stderr=True)
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code=1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Web server processes.")] = 1,
+    with_worker: Annotated[
+        bool, typer.Option("--with-worker/--no-worker", help="Run a queue worker inside each web process.")
+    ] = True,
+) -> None:
+    """Run the HTTP API (OpenAPI docs at /docs), migrating the database first."""
+    import os
+
+    import uvicorn
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    if not with_worker:
+        os.environ["JOBSWAP_RUN_WORKER"] = "false"
+    console.print(f"JobSwap on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    uvicorn.run(
+        "jobswap.main:app_factory",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+        proxy_headers=True,
+    )
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(help="Jobs run at once by this worker.")] = 4,
+    queue: Annotated[list[str] | None, typer.Option(help="Only these queues (repeatable).")] = None,
+) -> None:
+    """Run a standalone queue worker (on this or another machine) until stopped."""
+    from jobswap.runtime import Runtime
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+
+    async def run() -> None:
+        async with Runtime.open(settings) as runtime:
+            await runtime.queue.run_worker_async(
+                concurrency=concurrency, queues=queue, install_signal_handlers=True, name="standalone"
+            )
+
+    try:
+        asyncio.run(run())
+    except StartupError as exc:
+        raise _fail(str(exc)) from None
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Apply migrations up to REVISION (default: the latest)."""
+    from jobswap import migrate
+    from jobswap.runtime import database_urls
+
+    settings = get_settings()
+
+    async def run() -> None:
+        async with database_urls(settings) as urls:
+            await asyncio.to_thread(
+                migrate.upgrade,
+                urls.admin,
+                app_role=settings.database_app_role,
+                app_password=urls.app_password,
+                revision=revision,
+            )
+
+    try:
+        asyncio.run(run())
+    except StartupError as exc:
+        raise _fail(str(exc)) from None
+    console.print(f"database at revision {revision}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision, or 'base'.")]) -> None:
+    """Revert migrations down to REVISION ('base' removes every JobSwap table and its data)."""
+    from jobswap import migrate
+    from jobswap.runtime import database_urls
+
+    settings = get_settings()
+
+    async def run() -> None:
+        async with database_urls(settings) as urls:
+            await asyncio.to_thread(
+                migrate.downgrade, urls.admin, app_role=settings.database_app_role, revision=revision
+            )
+
+    asyncio.run(run())
+    console.print(f"database at revision {revision}")
+
+
+@app.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(help="The admin's e-mail address.", prompt=True)],
+    name: Annotated[str | None, typer.Option(help="Display name.")] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(help="Password (asked for when omitted; or set JOBSWAP_ADMIN_PASSWORD).", envvar="JOBSWAP_ADMIN_PASSWORD"),
+    ] = None,
+) -> None:
+    """Create an admin account, or promote an existing account to admin."""
+    from pydantic import ValidationError
+
+    from jobswap.admin import ensure_admin
+    from jobswap.users.schemas import UserCreate
+
+    if password is None:
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Repeat password: "):
+            raise _fail("the passwords differ")
+    try:
+        data = UserCreate.model_validate({"email": email, "password": password, "name": name, "role": "admin"})
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise _fail(problems) from None
+    try:
+        created = asyncio.run(ensure_admin(get_settings(), data))
+    except StartupError as exc:
+        raise _fail(str(exc)) from None
+    console.print(f"admin {data.email} {'created' if created else 'promoted (password unchanged)'}")
+
+
+if __name__ == "__main__":
+    app()

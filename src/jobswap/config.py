@@ -1,0 +1,108 @@
+"""Settings, read once from the environment (and an optional `.env` file).
+
+Every variable is documented in `.env.example`. Names carry the `JOBSWAP_`
+prefix, except `DATABASE_URL`, which keeps the name every host already uses.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import hmac
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET_KEY = "jobswap-development-secret-do-not-use-in-production"  # noqa: S105
+
+
+class Environment(enum.StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class InsecureSettingsError(ValueError):
+    """Raised when settings would run a non-development service insecurely."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="JOBSWAP_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    environment: Environment = Environment.DEVELOPMENT
+    data_dir: Path = Path("var")
+
+    # --- database ---------------------------------------------------------
+    database_url: Annotated[
+        str | None, Field(validation_alias=AliasChoices("DATABASE_URL", "JOBSWAP_DATABASE_URL"))
+    ] = None
+    # The URL the request path uses. Unset: the DATABASE_URL server, logged in as
+    # `database_app_role` with a password derived from the secret key.
+    database_app_url: str | None = None
+    database_app_role: str = Field(default="jobswap_app", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    database_name: str = Field(default="jobswap", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_statement_timeout_ms: int = Field(default=15_000, ge=100)
+
+    # --- auth ---------------------------------------------------------------
+    secret_key: SecretStr = SecretStr(DEFAULT_SECRET_KEY)
+    jwt_algorithm: str = "HS256"
+    access_token_ttl_seconds: int = Field(default=900, ge=30, le=86_400)
+    refresh_token_ttl_seconds: int = Field(default=30 * 86_400, ge=300)
+    signin_max_failures: int = Field(default=5, ge=1)
+    signin_window_seconds: int = Field(default=900, ge=1)
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_cost_kib: int = Field(default=65_536, ge=8)
+    argon2_parallelism: int = Field(default=1, ge=1)
+
+    # --- HTTP -----------------------------------------------------------------
+    max_request_bytes: int = Field(default=1_048_576, ge=1024)
+    cors_origins: list[str] = []
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    # --- background work ---------------------------------------------------
+    run_worker: bool = True  # `jobswap serve` runs a procrastinate worker in-process
+    worker_concurrency: int = Field(default=4, ge=1, le=64)
+    token_purge_cron: str = "17 * * * *"
+
+    @model_validator(mode="after")
+    def _refuse_insecure_secret(self) -> Settings:
+        if self.environment is Environment.DEVELOPMENT:
+            return self
+        secret = self.secret_key.get_secret_value()
+        if secret == DEFAULT_SECRET_KEY:
+            raise InsecureSettingsError(
+                f"JOBSWAP_SECRET_KEY is the built-in development secret; set a random secret "
+                f"(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`) "
+                f"before running with JOBSWAP_ENVIRONMENT={self.environment.value}"
+            )
+        if len(secret) < 32:
+            raise InsecureSettingsError("JOBSWAP_SECRET_KEY must be at least 32 characters long")
+        return self
+
+    @property
+    def embedded_database(self) -> bool:
+        return self.database_url is None
+
+    @property
+    def pgdata_dir(self) -> Path:
+        return self.data_dir.resolve() / "pgdata"
+
+    def derived_secret(self, purpose: str) -> str:
+        """A stable secret for `purpose`, so one key rotates everything derived from it."""
+        key = self.secret_key.get_secret_value().encode()
+        return hmac.new(key, purpose.encode(), hashlib.sha256).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,109 @@
+"""Engine, sessions and the per-transaction identity that row-level security reads.
+
+Every transaction starts by telling PostgreSQL who is asking
+(`jobswap.user_id`, `jobswap.role`, transaction-local settings that the SQL
+functions `jobswap_uid()` and `jobswap_role()` read, as Supabase's `auth.uid()`
+does). The policies on each table then decide what is visible, whatever the
+query says.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import MetaData, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class AccessRole(enum.StrEnum):
+    """Who a transaction runs as, for the row-level-security policies.
+
+    `service` is JobSwap's own trusted code (sign-in, background tasks), the
+    counterpart of Supabase's service role; no HTTP caller ever holds it.
+    """
+
+    ANONYMOUS = "anon"
+    EMPLOYEE = "employee"
+    HR = "hr"
+    ADMIN = "admin"
+    SERVICE = "service"
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    user_id: uuid.UUID | None
+    role: AccessRole
+
+    @classmethod
+    def anonymous(cls) -> Identity:
+        return cls(None, AccessRole.ANONYMOUS)
+
+    @classmethod
+    def service(cls) -> Identity:
+        return cls(None, AccessRole.SERVICE)
+
+
+def sqlalchemy_url(url: str) -> URL:
+    """Any libpq/SQLAlchemy PostgreSQL URL, as SQLAlchemy with psycopg 3 wants it."""
+    parsed = make_url(url.replace("postgres://", "postgresql://", 1))
+    if parsed.get_backend_name() != "postgresql":
+        raise ValueError(f"not a PostgreSQL URL: {parsed.render_as_string(hide_password=True)}")
+    return parsed.set(drivername="postgresql+psycopg")
+
+
+def libpq_url(url: str) -> str:
+    """The same URL without a SQLAlchemy driver name, for psycopg and procrastinate."""
+    return sqlalchemy_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def redact(url: str) -> str:
+    return sqlalchemy_url(url).set(drivername="postgresql").render_as_string(hide_password=True)
+
+
+async def set_identity(session: AsyncSession, identity: Identity) -> None:
+    await session.execute(
+        text("SELECT set_config('jobswap.user_id', :uid, true), set_config('jobswap.role', :role, true)"),
+        {"uid": str(identity.user_id) if identity.user_id else "", "role": identity.role.value},
+    )
+
+
+class Database:
+    """The request path's connection pool, logged in as the role that RLS applies to."""
+
+    def __init__(self, url: str, *, pool_size: int = 10, statement_timeout_ms: int = 15_000) -> None:
+        self.engine: AsyncEngine = create_async_engine(
+            sqlalchemy_url(url),
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=True,
+            connect_args={"options": f"-c statement_timeout={statement_timeout_ms}"},
+        )
+        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def transaction(self, identity: Identity) -> AsyncIterator[AsyncSession]:
+        """One transaction as `identity`: committed if the block succeeds, else rolled back."""
+        async with self.sessionmaker() as session, session.begin():
+            await set_identity(session, identity)
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,95 @@
+"""The FastAPI application: `create_app()` wires routers, errors, middleware and
+the lifespan (database, queue, in-process worker)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from jobswap import __version__
+from jobswap.auth.router import router as auth_router
+from jobswap.auth.security import Passwords
+from jobswap.config import Settings, get_settings
+from jobswap.errors import StartupError
+from jobswap.http_errors import BodySizeLimitMiddleware, install_error_handlers
+from jobswap.observability import RequestLogMiddleware, configure_logging
+from jobswap.ops.router import router as ops_router
+from jobswap.runtime import Runtime
+from jobswap.users.router import router as users_router
+
+log = logging.getLogger(__name__)
+
+
+@asynccontextmanager
+async def _runtime_for(app: FastAPI, settings: Settings, given: Runtime | None) -> AsyncIterator[Runtime]:
+    if given is not None:
+        yield given
+        return
+    try:
+        async with Runtime.open(settings) as runtime:
+            yield runtime
+    except StartupError as exc:
+        log.error("cannot start: %s", exc)
+        raise
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
+    """Build the app. Tests pass a `runtime` they already opened, to share one database."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with _runtime_for(app, settings, runtime) as rt:
+            app.state.runtime = rt
+            worker: asyncio.Task[None] | None = None
+            if settings.run_worker and runtime is None:
+                worker = asyncio.create_task(
+                    rt.queue.run_worker_async(
+                        concurrency=settings.worker_concurrency, name="in-process", shutdown_graceful_timeout=10
+                    )
+                )
+                log.info("in-process worker started")
+            try:
+                yield
+            finally:
+                if worker is not None:
+                    worker.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await worker
+
+    app = FastAPI(
+        title="JobSwap",
+        version=__version__,
+        description="Job swaps that shorten everyone's commute, and ranked jobs for a resume.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.passwords = Passwords(settings)
+    install_error_handlers(app)
+    app.include_router(ops_router)
+    app.include_router(auth_router)
+    app.include_router(users_router)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            allow_credentials=True,
+        )
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(RequestLogMiddleware)
+    return app
+
+
+def app_factory() -> FastAPI:
+    """Entry point for `uvicorn --factory jobswap.main:app_factory` (and `jobswap serve`)."""
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    return create_app(settings)

@@ -1,0 +1,57 @@
+"""The `users` table: an account and its profile (the seed schema)."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Computed, DateTime, Enum, String, Text, func, text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from jobswap.db import Base
+
+
+class UserRole(enum.StrEnum):
+    EMPLOYEE = "employee"
+    HR = "hr"
+    ADMIN = "admin"
+
+
+# A profile is complete once the swap engine has what it needs to match it.
+PROFILE_COMPLETE_SQL = (
+    "company IS NOT NULL AND job_title IS NOT NULL "
+    "AND home_location IS NOT NULL AND work_location IS NOT NULL"
+)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, server_default=text("gen_random_uuid()"))
+    email: Mapped[str] = mapped_column(String(320))
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    role: Mapped[UserRole] = mapped_column(
+        Enum(
+            UserRole,
+            name="user_role",
+            native_enum=False,
+            create_constraint=True,
+            length=16,
+            values_callable=lambda roles: [r.value for r in roles],
+        ),
+        server_default=UserRole.EMPLOYEE.value,
+    )
+    name: Mapped[str | None] = mapped_column(String(200))
+    company: Mapped[str | None] = mapped_column(String(200))
+    job_title: Mapped[str | None] = mapped_column(String(200))
+    salary_band: Mapped[str | None] = mapped_column(String(64))
+    home_location: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    work_location: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    skills: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'"))
+    profile_complete: Mapped[bool] = mapped_column(Computed(PROFILE_COMPLETE_SQL, persisted=True))
+    avatar_url: Mapped[str | None] = mapped_column(String(2048))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

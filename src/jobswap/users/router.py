@@ -1,0 +1,42 @@
+"""/api/users: profiles. A user sees and changes their own; an admin, any."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, status
+
+from jobswap.auth.dependencies import AdminUser, CurrentUser, DbSession
+from jobswap.dependencies import PasswordsDep
+from jobswap.users import service
+from jobswap.users.schemas import UserCreate, UserRead, UserUpdate
+
+router = APIRouter(prefix="/api/users", tags=["users"])
+
+
+@router.post("", response_model=UserRead, status_code=status.HTTP_201_CREATED)
+async def create_user(data: UserCreate, admin: AdminUser, session: DbSession, passwords: PasswordsDep) -> UserRead:
+    """An admin creates an account (any role)."""
+    return UserRead.model_validate(await service.create_user(session, passwords, data))
+
+
+@router.get("/me", response_model=UserRead)
+async def read_me(user: CurrentUser) -> UserRead:
+    return UserRead.model_validate(user)
+
+
+@router.get("/{user_id}", response_model=UserRead)
+async def read_user(user_id: uuid.UUID, viewer: CurrentUser, session: DbSession) -> UserRead:
+    return UserRead.model_validate(await service.get_user(session, viewer, user_id))
+
+
+@router.put("/{user_id}", response_model=UserRead)
+async def update_user(user_id: uuid.UUID, data: UserUpdate, viewer: CurrentUser, session: DbSession) -> UserRead:
+    """Partial update: only the fields in the body change."""
+    return UserRead.model_validate(await service.update_user(session, viewer, user_id, data))
+
+
+@router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_user(user_id: uuid.UUID, viewer: CurrentUser, session: DbSession) -> None:
+    """Delete the account and everything it owns."""
+    await service.delete_user(session, viewer, user_id)

@@ -1,0 +1,98 @@
+"""Request and response shapes for users and profiles."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Self
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, HttpUrl, model_validator
+
+from jobswap.text_types import Line
+from jobswap.users.models import UserRole
+
+MAX_SKILLS = 100
+
+
+class Strict(BaseModel):
+    """Unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", str_max_length=10_000)
+
+
+class Location(Strict):
+    """An address, and its coordinates when known (a map pin, or geocoded later)."""
+
+    address: Annotated[Line, Field(min_length=1, max_length=500)]
+    latitude: Annotated[float | None, Field(ge=-90, le=90, allow_inf_nan=False)] = None
+    longitude: Annotated[float | None, Field(ge=-180, le=180, allow_inf_nan=False)] = None
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> Self:
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("latitude and longitude go together: give both or neither")
+        return self
+
+
+def _dedupe_skills(skills: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for skill in skills:
+        key = skill.casefold()
+        if key not in seen:
+            seen.add(key)
+            out.append(skill)
+    return out
+
+
+Email = Annotated[EmailStr, Field(max_length=320), AfterValidator(lambda e: e.lower())]
+Name = Annotated[Line, Field(min_length=1, max_length=200)]
+Skill = Annotated[Line, Field(min_length=1, max_length=64)]
+Skills = Annotated[list[Skill], Field(max_length=MAX_SKILLS), AfterValidator(_dedupe_skills)]
+SalaryBand = Annotated[Line, Field(min_length=1, max_length=64)]
+Password = Annotated[str, Field(min_length=8, max_length=256)]
+
+
+class ProfileFields(Strict):
+    name: Name | None = None
+    company: Name | None = None
+    job_title: Name | None = None
+    salary_band: SalaryBand | None = None
+    home_location: Location | None = None
+    work_location: Location | None = None
+    skills: Skills | None = None
+    avatar_url: Annotated[HttpUrl, Field(max_length=2048)] | None = None
+
+
+class UserCreate(ProfileFields):
+    """An admin creating an account."""
+
+    email: Email
+    password: Password
+    role: UserRole = UserRole.EMPLOYEE
+
+
+class UserUpdate(ProfileFields):
+    """A partial update: only the fields present in the body change; null clears one."""
+
+    email: Email | None = None
+    role: UserRole | None = None
+
+
+class UserRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    email: str
+    role: UserRole
+    name: str | None
+    company: str | None
+    job_title: str | None
+    salary_band: str | None
+    home_location: Location | None
+    work_location: Location | None
+    skills: list[str]
+    profile_complete: bool
+    avatar_url: str | None
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,31 @@
+"""The procrastinate queue. One App per process; every domain registers its tasks.
+
+Tasks take ids and plain values, open their own transaction through
+`TaskContext.database`, and are safe to run twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import procrastinate
+
+from jobswap.config import Settings
+from jobswap.db import Database
+
+
+@dataclass(frozen=True)
+class TaskContext:
+    settings: Settings
+    database: Database
+
+
+def build_queue(conninfo: str, ctx: TaskContext) -> procrastinate.App:
+    from jobswap.auth import tasks as auth_tasks
+
+    queue = procrastinate.App(
+        connector=procrastinate.PsycopgConnector(conninfo=conninfo, min_size=1, max_size=4),
+        worker_defaults={"install_signal_handlers": False},
+    )
+    auth_tasks.register(queue, ctx)
+    return queue
