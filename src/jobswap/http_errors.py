@@ -109,7 +109,9 @@ class BodySizeLimitMiddleware:
             except ValueError:
                 declared = -1
             if declared < 0:
-                await error_response(400, "bad_request", "Invalid Content-Length header.")(scope, receive, send)
+                await error_response(400, "bad_request", "Invalid Content-Length header.")(
+                    scope, receive, send
+                )
                 return
             if declared > limit:
                 await error_response(413, "payload_too_large", message)(scope, receive, send)

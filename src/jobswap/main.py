@@ -51,7 +51,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             if settings.run_worker and runtime is None:
                 worker = asyncio.create_task(
                     rt.queue.run_worker_async(
-                        concurrency=settings.worker_concurrency, name="in-process", shutdown_graceful_timeout=10
+                        concurrency=settings.worker_concurrency,
+                        name="in-process",
+                        shutdown_graceful_timeout=10,
                     )
                 )
                 log.info("in-process worker started")

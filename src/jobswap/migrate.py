@@ -55,14 +55,17 @@ def admin_connection(admin_url: str) -> Iterator[Connection]:
 
 def ensure_database(server_url: str, name: str) -> None:
     """Create database `name` on the server if it is missing (embedded server)."""
-    engine = create_engine(
-        sqlalchemy_url(server_url), poolclass=pool.NullPool, isolation_level="AUTOCOMMIT"
-    )
+    engine = create_engine(sqlalchemy_url(server_url), poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
-            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
-            if not exists:
-                conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            # Several processes may start together: one creates, the others wait and see it.
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK})
+            try:
+                exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+                if not exists:
+                    conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK})
     finally:
         engine.dispose()
 
@@ -87,7 +90,7 @@ def ensure_app_role(conn: Connection, role: str, password: str | None) -> None:
     assert raw is not None
     if not exists:
         conn.exec_driver_sql(sql.SQL("CREATE ROLE {} NOLOGIN").format(ident).as_string(raw))  # type: ignore[arg-type]
-    attrs = sql.SQL("NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOINHERIT")
+    attrs: sql.Composable = sql.SQL("NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOINHERIT")
     if password is not None:
         attrs = sql.SQL("{} LOGIN PASSWORD {}").format(attrs, sql.Literal(password))
     stmt = sql.SQL("ALTER ROLE {} {}").format(ident, attrs)

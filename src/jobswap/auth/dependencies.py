@@ -26,7 +26,9 @@ from jobswap.users.models import User, UserRole
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/signin", auto_error=False)
 
 
-def get_claims(settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]) -> AccessClaims | None:
+def get_claims(
+    settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> AccessClaims | None:
     if token is None:
         return None
     try:
@@ -49,7 +51,9 @@ RequiredClaims = Annotated[AccessClaims, Depends(require_claims)]
 
 async def get_db_session(database: DatabaseDep, claims: Claims) -> AsyncIterator[AsyncSession]:
     identity = (
-        Identity(claims.user_id, AccessRole(claims.role.value)) if claims is not None else Identity.anonymous()
+        Identity(claims.user_id, AccessRole(claims.role.value))
+        if claims is not None
+        else Identity.anonymous()
     )
     async with database.transaction(identity) as session:
         yield session

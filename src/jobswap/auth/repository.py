@@ -38,7 +38,11 @@ async def throttled_until(
     """
     result = await session.execute(
         select(SigninAttempt.created_at)
-        .where(column == value, SigninAttempt.succeeded.is_(False), SigninAttempt.created_at > func.now() - window)
+        .where(
+            column == value,
+            SigninAttempt.succeeded.is_(False),
+            SigninAttempt.created_at > func.now() - window,
+        )
         .order_by(SigninAttempt.created_at.desc())
         .offset(max_failures - 1)
         .limit(1)
@@ -53,7 +57,9 @@ async def record_attempt(session: AsyncSession, email: str, ip: str | None, succ
 
 
 async def clear_failures(session: AsyncSession, email: str) -> None:
-    await session.execute(delete(SigninAttempt).where(SigninAttempt.email == email))
+    await session.execute(
+        delete(SigninAttempt).where(SigninAttempt.email == email, SigninAttempt.succeeded.is_(False))
+    )
 
 
 async def create_session(

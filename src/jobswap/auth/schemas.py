@@ -25,7 +25,7 @@ class SignOutRequest(Strict):
 
 class TokenResponse(BaseModel):
     access_token: str
-    token_type: Literal["bearer"] = "bearer"
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105
     expires_in: int
     refresh_token: str
     user: UserRead

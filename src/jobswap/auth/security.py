@@ -39,7 +39,9 @@ class Passwords:
     async def verify(self, password_hash: str | None, password: str) -> bool:
         def check() -> bool:
             try:
-                return self._hasher.verify(password_hash or self._decoy, password) and password_hash is not None
+                return (
+                    self._hasher.verify(password_hash or self._decoy, password) and password_hash is not None
+                )
             except (VerifyMismatchError, VerificationError, InvalidHashError):
                 return False
 

@@ -86,7 +86,11 @@ class AuthService:
                     # End the whole family, so whoever holds its newest token is out too.
                     await repository.revoke_session(session, auth_session.id, "refresh_token_reuse")
                     reused = True
-                elif auth_session.revoked_at is None and stored.expires_at > now and auth_session.expires_at > now:
+                elif (
+                    auth_session.revoked_at is None
+                    and stored.expires_at > now
+                    and auth_session.expires_at > now
+                ):
                     stored.used_at = now
                     auth_session.refreshed_at = now
                     user = await session.get(User, auth_session.user_id)

@@ -7,9 +7,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from jobswap.db import Base, sqlalchemy_url
-
 import jobswap.models  # noqa: F401  (registers every table on Base.metadata)
+from jobswap.db import Base, sqlalchemy_url
 
 config = context.config
 target_metadata = Base.metadata
@@ -27,7 +26,9 @@ def run_migrations_online() -> None:
 
     url = get_settings().database_url
     if url is None:
-        raise SystemExit("run `jobswap db upgrade` for the embedded database; alembic alone needs DATABASE_URL")
+        raise SystemExit(
+            "run `jobswap db upgrade` for the embedded database; alembic alone needs DATABASE_URL"
+        )
     engine = create_engine(sqlalchemy_url(url), poolclass=pool.NullPool)
     with engine.connect() as conn:
         context.configure(connection=conn, target_metadata=target_metadata)

@@ -15,7 +15,9 @@ router = APIRouter(prefix="/api/users", tags=["users"])
 
 
 @router.post("", response_model=UserRead, status_code=status.HTTP_201_CREATED)
-async def create_user(data: UserCreate, admin: AdminUser, session: DbSession, passwords: PasswordsDep) -> UserRead:
+async def create_user(
+    data: UserCreate, admin: AdminUser, session: DbSession, passwords: PasswordsDep
+) -> UserRead:
     """An admin creates an account (any role)."""
     return UserRead.model_validate(await service.create_user(session, passwords, data))
 
@@ -31,7 +33,9 @@ async def read_user(user_id: uuid.UUID, viewer: CurrentUser, session: DbSession)
 
 
 @router.put("/{user_id}", response_model=UserRead)
-async def update_user(user_id: uuid.UUID, data: UserUpdate, viewer: CurrentUser, session: DbSession) -> UserRead:
+async def update_user(
+    user_id: uuid.UUID, data: UserUpdate, viewer: CurrentUser, session: DbSession
+) -> UserRead:
     """Partial update: only the fields in the body change."""
     return UserRead.model_validate(await service.update_user(session, viewer, user_id, data))
 

@@ -16,12 +16,9 @@ from jobswap.users.schemas import UserCreate, UserUpdate
 
 def _columns(data: dict[str, Any]) -> dict[str, Any]:
     """Pydantic values as the columns store them (locations as JSON, URLs as text)."""
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if key == "avatar_url" and value is not None:
-            value = str(value)
-        out[key] = value
-    return out
+    return {
+        key: str(value) if key == "avatar_url" and value is not None else value for key, value in data.items()
+    }
 
 
 async def create_user(session: AsyncSession, passwords: Passwords, data: UserCreate) -> User:

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs JobSwap into ./.venv (idempotent). Usage: scripts/install.sh [extra]
+#   scripts/install.sh       the service
+#   scripts/install.sh dev   the service plus test and lint tools
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  echo "JobSwap needs Python 3.11 or newer (found: $("$PYTHON" --version 2>&1))" >&2
+  exit 1
+fi
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+target="."
+if [ "${1:-}" = "dev" ]; then target=".[dev]"; fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip==26.3
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$target"

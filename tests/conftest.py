@@ -1,0 +1,145 @@
+"""Shared fixtures: one real embedded PostgreSQL per test session, emptied after each test.
+
+The session runs JobSwap's own start-up path (embedded server, migrations,
+app role, queue). Each test starts from empty tables, so tests share no state.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from sqlalchemy import create_engine, pool, text
+
+from jobswap.config import Settings
+from jobswap.db import Identity, sqlalchemy_url
+from jobswap.main import create_app
+from jobswap.runtime import Runtime
+from jobswap.users import repository as users_repository
+from jobswap.users.models import UserRole
+
+PASSWORD = "correct horse battery"
+
+
+def make_settings(data_dir: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "environment": "test",
+        "data_dir": data_dir,
+        "database_url": None,
+        "secret_key": secrets.token_urlsafe(48),
+        "argon2_time_cost": 1,
+        "argon2_memory_cost_kib": 1024,
+        "run_worker": False,
+        "log_json": True,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("jobswap-data")
+
+
+@pytest.fixture(scope="session")
+def settings(data_dir: Path) -> Settings:
+    return make_settings(data_dir)
+
+
+@pytest.fixture(scope="session")
+async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    async with Runtime.open(settings) as rt:
+        yield rt
+
+
+@pytest.fixture(scope="session")
+def admin_engine(runtime: Runtime) -> Iterator[Any]:
+    engine = create_engine(sqlalchemy_url(runtime.urls.admin), poolclass=pool.NullPool)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _empty_tables(request: pytest.FixtureRequest) -> Iterator[None]:
+    engine = request.getfixturevalue("admin_engine") if "runtime" in request.fixturenames else None
+    yield
+    if engine is None:
+        return
+    with engine.begin() as conn:
+        tables = conn.execute(
+            text(
+                "SELECT string_agg(quote_ident(tablename), ', ') FROM pg_tables "
+                "WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+            )
+        ).scalar_one()
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+async def app(settings: Settings, runtime: Runtime) -> AsyncIterator[Any]:
+    application = create_app(settings, runtime=runtime)
+    async with LifespanManager(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+@dataclass
+class Account:
+    id: uuid.UUID
+    email: str
+    access_token: str
+    refresh_token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+
+async def sign_up(client: httpx.AsyncClient, email: str | None = None, name: str = "Test User") -> Account:
+    email = email or f"user-{uuid.uuid4().hex[:10]}@example.com"
+    response = await client.post(
+        "/api/auth/signup", json={"email": email, "password": PASSWORD, "name": name}
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    return Account(uuid.UUID(body["user"]["id"]), email.lower(), body["access_token"], body["refresh_token"])
+
+
+async def sign_in(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> httpx.Response:
+    return await client.post("/api/auth/signin", data={"username": email, "password": password})
+
+
+@pytest.fixture
+async def alice(client: httpx.AsyncClient) -> Account:
+    return await sign_up(client, "alice@example.com", "Alice")
+
+
+@pytest.fixture
+async def bob(client: httpx.AsyncClient) -> Account:
+    return await sign_up(client, "bob@example.com", "Bob")
+
+
+@pytest.fixture
+async def admin(client: httpx.AsyncClient, runtime: Runtime) -> Account:
+    account = await sign_up(client, "root@example.com", "Admin")
+    async with runtime.database.transaction(Identity.service()) as session:
+        user = await users_repository.get_by_email(session, account.email)
+        assert user is not None
+        await users_repository.update(session, user, {"role": UserRole.ADMIN})
+    response = await sign_in(client, account.email)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    return Account(account.id, account.email, body["access_token"], body["refresh_token"])
