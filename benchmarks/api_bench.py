@@ -38,8 +38,8 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def _wait_ready(base: str, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
+async def _wait_ready(base: str) -> None:
+    deadline = time.monotonic() + 90
     async with httpx.AsyncClient(base_url=base) as client:
         while time.monotonic() < deadline:
             try:

@@ -61,7 +61,9 @@ def ensure_database(server_url: str, name: str) -> None:
             # Several processes may start together: one creates, the others wait and see it.
             conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK})
             try:
-                exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+                exists = conn.execute(
+                    text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+                ).first()
                 if not exists:
                     conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
             finally:
