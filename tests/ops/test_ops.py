@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 import httpx
 import pytest
+from asgi_lifespan import LifespanManager
 from pydantic import ValidationError
+from sqlalchemy import text
 
+from jobswap import migrate
 from jobswap.config import DEFAULT_SECRET_KEY, Settings
+from jobswap.db import Database, sqlalchemy_url
+from jobswap.main import create_app
 from jobswap.observability import JsonFormatter
+from jobswap.runtime import Runtime
 
 
 async def test_healthz_and_readyz(client: httpx.AsyncClient) -> None:
@@ -90,3 +97,29 @@ def test_settings_read_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not settings.embedded_database
     assert str(settings.pgdata_dir) == "/srv/jobswap/pgdata"
     assert settings.signin_max_failures == 3
+
+
+async def test_readyz_is_503_when_schema_is_behind(
+    settings: Settings, runtime: Runtime, admin_engine: Any
+) -> None:
+    name = "readyz_behind"
+    with admin_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    behind_url = sqlalchemy_url(runtime.urls.admin).set(database=name).render_as_string(hide_password=False)
+    migrate.upgrade(behind_url, app_role=settings.database_app_role, app_password=None, revision="0001")
+    app_url = sqlalchemy_url(runtime.urls.app).set(database=name).render_as_string(hide_password=False)
+    database = Database(app_url)
+    stale = Runtime(settings=settings, urls=runtime.urls, database=database, queue=runtime.queue)
+    app = create_app(settings, runtime=stale)
+    try:
+        async with LifespanManager(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+                response = await c.get("/readyz")
+        assert response.status_code == 503
+        assert response.json()["error"]["details"] == {"current": "0001", "head": "0002"}
+    finally:
+        await database.dispose()
+        with admin_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
