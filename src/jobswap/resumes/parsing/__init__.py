@@ -1,0 +1,72 @@
+"""From resume text to a structured resume: pure functions, no I/O."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from jobswap.resumes.parsed import Education, Experience, Link, ParsedResume
+from jobswap.resumes.parsing import contact, entries
+from jobswap.resumes.parsing.dates import DateRange
+from jobswap.resumes.parsing.language import detect_language
+from jobswap.resumes.parsing.sections import SectionKind, of_kind, split_sections
+from jobswap.skills.taxonomy import taxonomy
+
+MAX_TEXT = 200_000  # characters; a resume is far shorter, and this bounds every regex below
+
+
+def parse_resume(text: str, *, phone_region: str = "US", today: datetime | None = None) -> ParsedResume:
+    text = text[:MAX_TEXT]
+    now = today or datetime.now(UTC)
+    sections = split_sections(text)
+    header = [ln for s in sections if s.kind in (SectionKind.HEADER, SectionKind.CONTACT) for ln in s.lines if ln]
+    top = header or [ln for ln in text.splitlines() if ln.strip()][:10]
+
+    experience_lines = [ln for s in of_kind(sections, SectionKind.EXPERIENCE) for ln in [*s.lines, ""]]
+    education_lines = [ln for s in of_kind(sections, SectionKind.EDUCATION) for ln in [*s.lines, ""]]
+    jobs = [Experience(**e) for e in entries.experience(experience_lines)]
+    schools = [Education(**e) for e in entries.education(education_lines)]
+
+    tx = taxonomy()
+    listed = "\n".join(s.text for s in of_kind(sections, SectionKind.SKILLS))
+    skills = tx.find(listed, listed=True)
+    skills += [s for s in tx.find(text) if s not in skills]
+
+    summary_sections = of_kind(sections, SectionKind.SUMMARY)
+    summary = " ".join(" ".join(summary_sections[0].lines).split())[:2000] or None if summary_sections else None
+
+    return ParsedResume(
+        name=contact.name(top),
+        emails=contact.emails(text)[:20],
+        phones=contact.phones(text, phone_region)[:20],
+        links=[Link(kind=link["kind"], url=link["url"][:2048]) for link in contact.links(text)][:50],  # type: ignore[arg-type]
+        location=contact.location(top),
+        summary=summary,
+        experience=jobs[:100],
+        education=schools[:50],
+        skills=skills[:500],
+        total_years_experience=years_of_experience(jobs, (now.year, now.month)),
+        language=detect_language(text),
+        sections=sorted({s.kind.value for s in sections if s.kind is not SectionKind.HEADER}),
+    )
+
+
+def years_of_experience(jobs: list[Experience], today: tuple[int, int]) -> float | None:
+    """Calendar time covered by the jobs, overlaps counted once."""
+    spans = []
+    for job in jobs:
+        found = DateRange(job.start, job.end, (0, 0)).months(today)
+        if found is not None:
+            spans.append(found)
+    if not spans:
+        return None
+    spans.sort()
+    total = 0
+    start, end = spans[0]
+    for s, e in spans[1:]:
+        if s > end + 1:
+            total += end - start + 1
+            start, end = s, e
+        else:
+            end = max(end, e)
+    total += end - start + 1
+    return round(min(total / 12, 80.0), 1)

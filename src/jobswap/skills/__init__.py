@@ -1,0 +1,1 @@
+"""The skills taxonomy shared by resumes and jobs."""
