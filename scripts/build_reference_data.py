@@ -110,6 +110,7 @@ GENERIC_NAMES = {
     "Dental", "Legal", "Survey", "Recipe", "Inventory", "Invoice", "Route", "Shape", "Square", "Switch",
     "Compass", "Radar", "Directory", "Webinar", "Firewall", "Barcode", "Antivirus", "Dictation", "Graphics",
     "Wiki", "Imaging", "Telephony", "Cents", "Dig", "Posting", "Timeline", "Statistics", "Medical",
+    "Analyze", "Shiny", "Velvet", "Loom", "Blink", "Zoom", "Square", "Enigma", "Compass", "Cyclone",
 }  # fmt: skip
 
 

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -66,6 +66,25 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
 
+    # --- resumes ----------------------------------------------------------------
+    resume_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    resume_max_pages: int = Field(default=30, ge=1)
+    parse_memory_mb: int = Field(default=1024, ge=128)
+    parse_cpu_seconds: int = Field(default=30, ge=1)
+    parse_wall_seconds: float = Field(default=45.0, gt=0)
+    phone_region: str = Field(default="US", pattern=r"^[A-Z]{2}$")  # for numbers written without +country
+    embed_threads: int = Field(default=1, ge=1, le=16)
+    resume_sweep_cron: str = "*/10 * * * *"
+
+    # --- file storage -------------------------------------------------------------
+    storage_backend: Literal["local", "s3"] = "local"
+    s3_bucket: str | None = None
+    s3_prefix: str = ""
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+
     # --- background work ---------------------------------------------------
     run_worker: bool = True  # `jobswap serve` runs a procrastinate worker in-process
     worker_concurrency: int = Field(default=4, ge=1, le=64)
@@ -84,6 +103,12 @@ class Settings(BaseSettings):
             )
         if len(secret) < 32:
             raise ValueError("JOBSWAP_SECRET_KEY must be at least 32 characters long")
+        return self
+
+    @model_validator(mode="after")
+    def _s3_needs_a_bucket(self) -> Settings:
+        if self.storage_backend == "s3" and not self.s3_bucket:
+            raise ValueError("JOBSWAP_STORAGE_BACKEND=s3 needs JOBSWAP_S3_BUCKET")
         return self
 
     @property

@@ -21,6 +21,8 @@ from jobswap.http_errors import BodySizeLimitMiddleware, install_error_handlers
 from jobswap.observability import RequestLogMiddleware, configure_logging
 from jobswap.ops.router import router as ops_router
 from jobswap.runtime import Runtime
+from jobswap.resumes.router import router as resumes_router
+from jobswap.resumes.storage import build_storage
 from jobswap.users.router import router as users_router
 
 log = logging.getLogger(__name__)
@@ -73,10 +75,12 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     )
     app.state.settings = settings
     app.state.passwords = Passwords(settings)
+    app.state.storage = build_storage(settings)
     install_error_handlers(app)
     app.include_router(ops_router)
     app.include_router(auth_router)
     app.include_router(users_router)
+    app.include_router(resumes_router)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -85,7 +89,12 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             allow_headers=["*"],
             allow_credentials=True,
         )
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_request_bytes,
+        # multipart framing adds a little to the file itself
+        overrides={"/api/resumes": settings.resume_max_bytes + 64 * 1024},
+    )
     app.add_middleware(RequestLogMiddleware)
     return app
 

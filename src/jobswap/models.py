@@ -1,6 +1,7 @@
 """Imports every domain's tables, so that Base.metadata knows them all."""
 
 from jobswap.auth.models import AuthSession, RefreshToken, SigninAttempt
+from jobswap.resumes.models import Resume
 from jobswap.users.models import User
 
-__all__ = ["AuthSession", "RefreshToken", "SigninAttempt", "User"]
+__all__ = ["AuthSession", "RefreshToken", "Resume", "SigninAttempt", "User"]

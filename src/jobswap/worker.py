@@ -22,10 +22,12 @@ class TaskContext:
 
 def build_queue(conninfo: str, ctx: TaskContext) -> procrastinate.App:
     from jobswap.auth import tasks as auth_tasks
+    from jobswap.resumes import tasks as resume_tasks
 
     queue = procrastinate.App(
         connector=procrastinate.PsycopgConnector(conninfo=conninfo, min_size=1, max_size=4),
         worker_defaults={"install_signal_handlers": False},
     )
     auth_tasks.register(queue, ctx)
+    resume_tasks.register(queue, ctx)
     return queue

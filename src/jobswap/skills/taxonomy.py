@@ -65,6 +65,8 @@ class Taxonomy:
                     continue
                 if entry.ambiguous and not (listed and phrase[:1].isupper() or _distinctive(phrase)):
                     continue
+                if len(phrase) == 1 and not _standalone(text, tokens[i][1]):
+                    continue
                 if entry.canonical not in seen:
                     seen.add(entry.canonical)
                     found.append(entry.canonical)
@@ -72,6 +74,13 @@ class Taxonomy:
                 break
             i += 1
         return found
+
+
+def _standalone(text: str, start: int) -> bool:
+    """A one-letter skill ("R", "C") counts only as an item of a list: "Python, R, SQL"."""
+    before = text[:start].rstrip(" \t")
+    after = text[start + 1 :].lstrip(" \t")
+    return (not before or before[-1] in ",;|/:(\n") and (not after or after[0] in ",;|/)\n")
 
 
 def _distinctive(phrase: str) -> bool:

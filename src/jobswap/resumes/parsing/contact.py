@@ -64,6 +64,10 @@ def name(header_lines: list[str]) -> str | None:
             continue
         if any(ch.isdigit() for ch in candidate):
             continue
+        from jobswap.resumes.parsing.entries import looks_like_title
+
+        if looks_like_title(candidate):
+            continue
         if all(_NAME_WORD.match(w) for w in words):
             return " ".join(w if not w.isupper() or len(w) <= 2 else w.title() for w in words)
     return None

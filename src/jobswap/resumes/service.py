@@ -1,0 +1,222 @@
+"""Resume rules: upload and validation, corrections, re-parsing, deletion, processing."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import procrastinate
+from procrastinate.exceptions import AlreadyEnqueued
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jobswap.config import Settings
+from jobswap.db import Database, Identity
+from jobswap.embeddings.model import MODEL_ID, Embedder
+from jobswap.errors import AppError, NotFound, PayloadTooLarge
+from jobswap.resumes import repository
+from jobswap.resumes.embedding_text import embedding_text
+from jobswap.resumes.extract.filetypes import MEDIA_TYPES, FileKind, UnsupportedFile, sniff
+from jobswap.resumes.models import Resume, ResumeStatus
+from jobswap.resumes.parsed import ParsedResume
+from jobswap.resumes.sandbox import AnalysisFailed, Limits, analyse
+from jobswap.resumes.schemas import ResumeCorrections, ResumePreview
+from jobswap.resumes.storage import Storage, StorageError
+from jobswap.users.models import User
+
+log = logging.getLogger(__name__)
+PROCESS_TASK = "resumes.process"
+MAX_PARSE_ATTEMPTS = 3
+
+
+class UnsupportedMediaType(AppError):
+    status_code = 415
+    code = "unsupported_media_type"
+
+
+class UnreadableFile(AppError):
+    status_code = 422
+    code = "unreadable_file"
+
+
+def limits_for(settings: Settings) -> Limits:
+    return Limits(
+        memory_mb=settings.parse_memory_mb,
+        cpu_seconds=settings.parse_cpu_seconds,
+        wall_seconds=settings.parse_wall_seconds,
+        max_pages=settings.resume_max_pages,
+        phone_region=settings.phone_region,
+    )
+
+
+def clean_filename(name: str | None) -> str:
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(c for c in unicodedata.normalize("NFC", base) if unicodedata.category(c)[0] != "C")
+    base = re.sub(r"\s+", " ", base).strip(" .")
+    return base[:200] or "resume"
+
+
+@dataclass
+class ResumeService:
+    settings: Settings
+    storage: Storage
+    queue: procrastinate.App
+
+    def _check_size(self, data: bytes) -> None:
+        if len(data) > self.settings.resume_max_bytes:
+            raise PayloadTooLarge(f"The file is larger than the limit of {self.settings.resume_max_bytes} bytes.")
+
+    async def _validated(self, data: bytes, *, structure: bool) -> tuple[FileKind, Any]:
+        """Type from the bytes, then a bounded read of the file: bad files stop here with a 4xx."""
+        self._check_size(data)
+        try:
+            kind = sniff(data[:4096], data)
+        except UnsupportedFile as exc:
+            raise UnsupportedMediaType(str(exc)) from None
+        try:
+            return kind, await analyse(data, kind, structure=structure, limits=limits_for(self.settings))
+        except AnalysisFailed as exc:
+            raise UnreadableFile(exc.reason) from None
+
+    async def preview(self, data: bytes) -> ResumePreview:
+        kind, analysis = await self._validated(data, structure=True)
+        return ResumePreview(kind=kind.value, pages=analysis.pages, data=ParsedResume.model_validate(analysis.parsed))
+
+    async def upload(self, session: AsyncSession, owner: User, filename: str | None, data: bytes) -> Resume:
+        kind, _ = await self._validated(data, structure=False)
+        resume_id = uuid.uuid4()
+        key = f"resumes/{owner.id}/{resume_id}.{kind.value if kind is not FileKind.TEXT else 'txt'}"
+        await self.storage.put(key, data, MEDIA_TYPES[kind])
+        try:
+            resume = await repository.add(
+                session,
+                Resume(
+                    id=resume_id,
+                    user_id=owner.id,
+                    filename=clean_filename(filename),
+                    kind=kind.value,
+                    media_type=MEDIA_TYPES[kind],
+                    size_bytes=len(data),
+                    sha256=hashlib.sha256(data).hexdigest(),
+                    storage_key=key,
+                ),
+            )
+        except BaseException:
+            await self.storage.delete(key)
+            raise
+        await self.enqueue(resume.id)
+        return resume
+
+    async def enqueue(self, resume_id: uuid.UUID) -> None:
+        """Queue parsing. The task waits for (retries until) the row is committed."""
+        try:
+            await self.queue.configure_task(
+                PROCESS_TASK, lock=f"resume:{resume_id}", queueing_lock=f"resume:{resume_id}"
+            ).defer_async(resume_id=str(resume_id))
+        except AlreadyEnqueued:
+            pass
+
+    async def get(self, session: AsyncSession, viewer: User, resume_id: uuid.UUID) -> Resume:
+        resume = await repository.get_visible(session, viewer, resume_id)
+        if resume is None:
+            raise NotFound("No such resume.")
+        return resume
+
+    async def correct(
+        self, session: AsyncSession, viewer: User, resume_id: uuid.UUID, corrections: ResumeCorrections
+    ) -> Resume:
+        resume = await self.get(session, viewer, resume_id)
+        changes = corrections.model_dump(mode="json", exclude_unset=True)
+        resume.corrections = {**resume.corrections, **changes}
+        await session.flush()
+        await session.refresh(resume)
+        return resume
+
+    async def reparse(
+        self, session: AsyncSession, viewer: User, resume_id: uuid.UUID, *, keep_corrections: bool
+    ) -> Resume:
+        resume = await self.get(session, viewer, resume_id)
+        resume.status = ResumeStatus.PENDING
+        resume.failure_reason = None
+        resume.parse_attempts = 0
+        if not keep_corrections:
+            resume.corrections = {}
+        await session.flush()
+        await session.refresh(resume)
+        await self.enqueue(resume.id)
+        return resume
+
+    async def delete(self, session: AsyncSession, viewer: User, resume_id: uuid.UUID) -> None:
+        resume = await self.get(session, viewer, resume_id)
+        await repository.remove(session, resume)
+        await self.storage.delete(resume.storage_key)
+
+    async def file(self, session: AsyncSession, viewer: User, resume_id: uuid.UUID) -> tuple[bytes, Resume]:
+        resume = await self.get(session, viewer, resume_id)
+        if resume.user_id != viewer.id:
+            raise NotFound("No such resume.")  # the file itself is for its owner only
+        try:
+            return await self.storage.get(resume.storage_key), resume
+        except StorageError:
+            raise NotFound("The stored file is missing.") from None
+
+
+class RowNotVisibleYet(Exception):
+    """The upload's transaction has not committed yet; procrastinate retries the job."""
+
+
+async def process(
+    resume_id: uuid.UUID, *, settings: Settings, database: Database, storage: Storage, embedder: Embedder
+) -> ResumeStatus | None:
+    """Parse and embed one resume. Safe to run twice; the stored file is never touched."""
+    async with database.transaction(Identity.service()) as session:
+        resume = await repository.get_for_processing(session, resume_id)
+        if resume is None:
+            raise RowNotVisibleYet(str(resume_id))
+        resume.parse_attempts += 1
+        key, kind, attempts = resume.storage_key, FileKind(resume.kind), resume.parse_attempts
+
+    status, fields = await _analyse_stored(key, kind, settings, storage, embedder, attempts)
+    async with database.transaction(Identity.service()) as session:
+        resume = await repository.get_for_processing(session, resume_id)
+        if resume is None:  # deleted meanwhile
+            return None
+        for name, value in fields.items():
+            setattr(resume, name, value)
+        resume.status = status
+    log.info("resume processed", extra={"resume_id": str(resume_id), "status": status.value})
+    return status
+
+
+async def _analyse_stored(
+    key: str, kind: FileKind, settings: Settings, storage: Storage, embedder: Embedder, attempts: int
+) -> tuple[ResumeStatus, dict[str, Any]]:
+    try:
+        data = await storage.get(key)
+        analysis = await analyse(data, kind, structure=True, limits=limits_for(settings))
+        parsed = ParsedResume.model_validate(analysis.parsed)
+        vector = await embedder.embed(embedding_text(parsed, analysis.text))
+    except AnalysisFailed as exc:
+        return ResumeStatus.FAILED, {"failure_reason": exc.reason}
+    except StorageError:
+        return ResumeStatus.FAILED, {"failure_reason": "The stored file is missing; upload it again."}
+    except Exception:
+        log.exception("resume processing error", extra={"storage_key": key})
+        if attempts < MAX_PARSE_ATTEMPTS:
+            raise
+        return ResumeStatus.FAILED, {"failure_reason": "The resume could not be processed; try re-parsing it later."}
+    return ResumeStatus.PARSED, {
+        "failure_reason": None,
+        "text": analysis.text,
+        "pages": analysis.pages,
+        "language": parsed.language,
+        "parsed_data": parsed.model_dump(mode="json"),
+        "embedding": vector,
+        "embedding_model": MODEL_ID,
+        "parsed_at": datetime.now(UTC),
+    }
