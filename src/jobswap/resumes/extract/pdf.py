@@ -11,6 +11,7 @@ starts a new band), so that two-column resumes do not interleave.
 from __future__ import annotations
 
 import ctypes
+import re
 import statistics
 from dataclasses import dataclass, field
 
@@ -45,6 +46,8 @@ class _Line:
     y: float
     chars: list[_Char] = field(default_factory=list)
 
+
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 # A gap wider than this share of the median character width is a word break
 # (measured on real resumes: letters in a word touch or overlap by loose boxes).
@@ -213,13 +216,15 @@ def _find_gutter(segments: list[Segment], page_width: float) -> float | None:
     if len(left) < 4 or len(right) < 4:
         return None
     # A one-column page with right-aligned dates has a "gutter" too, but its right-hand
-    # pieces are short and sit on the same lines as left-hand text. Real columns hold
-    # running text, or lines of their own.
+    # pieces sit on the same lines as left-hand text and share a right edge (a tab stop),
+    # or are nearly all dates. A real column has lines of its own, or a common left edge.
     left_baselines = [s.y for s in left]
     shared = sum(1 for s in right if any(abs(s.y - y) < 0.5 * s.height for y in left_baselines))
-    typical_length = statistics.median(len(s.text) for s in right)
-    if shared > 0.5 * len(right) and typical_length <= 30:
-        return None
+    if shared > 0.5 * len(right):
+        right_aligned = statistics.pstdev(s.x1 for s in right) < statistics.pstdev(s.x0 for s in right)
+        dated = sum(1 for s in right if _YEAR.search(s.text)) >= 0.8 * len(right)
+        if right_aligned or dated:
+            return None
     return gutter
 
 

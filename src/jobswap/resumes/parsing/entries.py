@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from importlib import resources
 
@@ -43,12 +44,23 @@ def title_words() -> frozenset[str]:
         "asistente", "engenheiro", "desenvolvedor", "coordenador", "ingénieur", "développeur",
         "responsable", "chef", "entwickler", "ingenieur", "leiter", "berater", "intern", "trainee",
         "lead", "head", "officer", "executive", "specialist", "consultant", "administrator",
+        # Spanish, Portuguese, French, German forms that O*NET's English titles lack
+        "contadora", "gerenta", "directora", "ingeniera", "desarrolladora", "asistente", "coordinadora",
+        "enfermera", "enfermero", "profesora", "profesor", "maestra", "maestro", "vendedora", "vendedor",
+        "cajera", "cajero", "consultora", "consultor", "abogada", "abogado", "medica", "medico",
+        "tecnica", "tecnico", "jefa", "jefe", "auxiliar", "secretaria", "administrativa", "administrativo",
+        "operaria", "operario", "engenheira", "professora", "enfermeira", "assistente", "coordenadora",
+        "tecnica", "advogada", "advogado", "contable", "comptable", "infirmiere", "vendeuse", "vendeur",
+        "directeur", "directrice", "gerant", "buchhalter", "buchhalterin", "ingenieurin", "entwicklerin",
+        "leiterin", "beraterin", "krankenschwester", "lehrer", "lehrerin", "verkaufer", "verkauferin",
+        "senior", "junior",
     }  # fmt: skip
     return frozenset(w for w in words if w and not w.startswith("#")) | extra
 
 
 def looks_like_title(text: str) -> bool:
-    words = re.findall(r"[A-Za-zÀ-ÿ]+", text.lower())
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    words = re.findall(r"[a-z]+", folded)
     return 0 < len(words) <= 8 and any(w in title_words() for w in words) and not _COMPANY_HINT.search(text)
 
 
@@ -147,9 +159,12 @@ def _degree_and_field(text: str, match: re.Match[str]) -> tuple[str, str | None]
     degree_text = first_piece[0] if first_piece else match.group(0)
     degree_text = re.sub(r"\s*(?:19|20)\d{2}.*$", "", degree_text).strip()
     field = None
-    split = re.split(r"\s+(?:in|of|en|em|de|der|in der)\s+", degree_text, maxsplit=1)
-    if len(split) == 2 and not _INSTITUTION.search(split[1]):
-        field = split[1].strip() or None
+    # "Bachelor of Science in Computer Science": the field follows "in" when there is one.
+    for joiner in (r"in|en|em|im", r"of|de|der|du"):
+        split = re.split(rf"\s+(?:{joiner})\s+", degree_text, maxsplit=1)
+        if len(split) == 2 and not _INSTITUTION.search(split[1]):
+            field = split[1].strip() or None
+            break
     if _INSTITUTION.search(degree_text):
         degree_text = match.group(0).strip()
     return degree_text[:120], field

@@ -1,0 +1,149 @@
+"""Structured parsing on plain text: sections without bold, two languages, dates, skills."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from jobswap.resumes.parsing import parse_resume
+from jobswap.resumes.parsing.dates import find_ranges
+from jobswap.resumes.parsing.sections import SectionKind, heading_kind
+
+TODAY = datetime(2026, 11, 1, tzinfo=UTC)
+
+ENGLISH = """Jane Q. Doe
+Oakland, CA 94607
+jane.doe@example.com | (415) 555-0132 | linkedin.com/in/janedoe | https://github.com/janedoe
+
+Summary
+Data engineer with eight years of experience building pipelines.
+
+Work Experience
+Senior Data Engineer
+Acme Analytics Inc - Oakland, CA
+Jan 2019 - Present
+- Built streaming pipelines in Python and Kafka.
+Data Engineer
+Globex Corporation
+Jun 2015 - Dec 2018
+- Maintained a Postgres warehouse.
+
+Education
+Bachelor of Science in Computer Science
+University of California, Berkeley 2015
+
+Skills
+JS, Postgres, K8s, Docker, R, Excel
+"""
+
+SPANISH = """María Fernández López
+Madrid, España
+maria.fernandez@example.es
++34 612 345 678
+
+PERFIL PROFESIONAL
+Contadora con experiencia en auditoría y cierre contable.
+
+EXPERIENCIA LABORAL
+Contadora Senior
+Deloitte S.L. - Madrid
+ene. 2018 - actualidad
+Responsable del cierre mensual y de la conciliación bancaria con SAP.
+
+Analista Contable
+Banco Santander
+mar. 2014 - dic. 2017
+
+FORMACIÓN ACADÉMICA
+Licenciatura en Administración y Dirección de Empresas
+Universidad Complutense de Madrid, 2013
+
+HABILIDADES
+Microsoft Excel, SAP, SQL
+"""
+
+
+def test_english_resume() -> None:
+    parsed = parse_resume(ENGLISH, today=TODAY)
+    assert parsed.name == "Jane Q. Doe"
+    assert parsed.emails == ["jane.doe@example.com"]
+    assert parsed.phones == ["+14155550132"]
+    assert {link.kind for link in parsed.links} == {"linkedin", "github"}
+    assert parsed.location == "Oakland, CA 94607"
+    assert parsed.summary == "Data engineer with eight years of experience building pipelines."
+    first, second = parsed.experience
+    assert (first.title, first.company, first.start, first.end) == (
+        "Senior Data Engineer",
+        "Acme Analytics Inc",
+        "2019-01",
+        "present",
+    )
+    assert (second.title, second.company, second.start, second.end) == (
+        "Data Engineer",
+        "Globex Corporation",
+        "2015-06",
+        "2018-12",
+    )
+    assert parsed.total_years_experience == 11.5  # Jun 2015 to Nov 2026 inclusive: 138 months
+    [school] = parsed.education
+    assert school.degree == "Bachelor of Science in Computer Science"
+    assert school.field == "Computer Science"
+    assert school.institution == "University of California"
+    assert school.graduation_year == 2015
+    for skill in ("JavaScript", "PostgreSQL", "Kubernetes", "Docker", "R", "Microsoft Excel", "Python", "Apache Kafka"):
+        assert skill in parsed.skills, skill
+    assert parsed.language == "en"
+    assert {"summary", "experience", "education", "skills"} <= set(parsed.sections)
+
+
+def test_spanish_resume_without_bold_headings() -> None:
+    parsed = parse_resume(SPANISH, today=TODAY)
+    assert parsed.language == "es"
+    assert parsed.name == "María Fernández López"
+    assert parsed.phones == ["+34612345678"]
+    assert parsed.summary is not None and parsed.summary.startswith("Contadora con experiencia")
+    titles = [e.title for e in parsed.experience]
+    assert titles == ["Contadora Senior", "Analista Contable"]
+    assert parsed.experience[0].company == "Deloitte S.L."
+    assert parsed.experience[0].start == "2018-01" and parsed.experience[0].end == "present"
+    assert parsed.experience[1].end == "2017-12"
+    [school] = parsed.education
+    assert school.institution == "Universidad Complutense de Madrid"
+    assert school.graduation_year == 2013
+    assert school.degree is not None and school.degree.startswith("Licenciatura")
+    assert {"Microsoft Excel", "SAP", "SQL"} <= set(parsed.skills)
+
+
+def test_headings_are_recognised_by_words_not_style() -> None:
+    assert heading_kind("WORK EXPERIENCE") is SectionKind.EXPERIENCE
+    assert heading_kind("Professional Experience:") is SectionKind.EXPERIENCE
+    assert heading_kind("2. Education") is SectionKind.EDUCATION
+    assert heading_kind("Expérience professionnelle") is SectionKind.EXPERIENCE
+    assert heading_kind("Berufserfahrung") is SectionKind.EXPERIENCE
+    assert heading_kind("Formação Acadêmica") is SectionKind.EDUCATION
+    assert heading_kind("SKILLS & TOOLS") is SectionKind.SKILLS
+    assert heading_kind("I have experience in many fields.") is None
+    assert heading_kind("Education is a passion of mine and I teach on weekends") is None
+
+
+def test_date_ranges() -> None:
+    cases = {
+        "Jan 2019 - Present": ("2019-01", "present"),
+        "03/2017 – 06/2019": ("2017-03", "2019-06"),
+        "2015 to 2018": ("2015", "2018"),
+        "September 2017 onwards": ("2017-09", "present"),
+        "ene. 2020 - actualidad": ("2020-01", "present"),
+        "mars 2018 à juin 2020": ("2018-03", "2020-06"),
+        "seit 2021": ("2021", "present"),
+        "outubro de 2016 até o momento": ("2016-10", "present"),
+    }
+    for text, expected in cases.items():
+        found = find_ranges(text)
+        assert found and (found[0].start, found[0].end) == expected, text
+
+
+def test_hostile_and_empty_text_does_not_break_parsing() -> None:
+    assert parse_resume("").name is None
+    parse_resume("a" * 300_000)  # longer than any resume: truncated, not slow
+    parse_resume("\u202e\u0000" * 1000 + "(((((" * 2000 + "2019-" * 5000)
+    long_line = "Jan 2019 - " * 20_000
+    parse_resume(long_line)
