@@ -7,6 +7,7 @@ app role, queue). Each test starts from empty tables, so tests share no state.
 from __future__ import annotations
 
 import secrets
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -80,6 +81,7 @@ def _empty_tables(request: pytest.FixtureRequest) -> Iterator[None]:
             )
         ).scalar_one()
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    shutil.rmtree(request.getfixturevalue("settings").data_dir / "files", ignore_errors=True)
 
 
 @pytest.fixture
