@@ -50,7 +50,7 @@ COMMON_WORDS = {
     "works", "dynamics", "visual", "basic", "edge", "store", "groups", "lens", "one", "live",
     "flow", "stream", "bookings", "planner", "lists", "to do", "whiteboard", "sway", "delve",
     "kaizala", "yammer", "spark", "hive", "pig", "ant", "maven", "solr", "storm", "camel",
-    "cassandra", "flex", "tomcat", "struts", "jena", "pages", "swift", "ruby", "rust", "dart",
+    "cassandra", "flex", "tomcat", "struts", "jena", "swift", "ruby", "rust", "dart",
     "julia", "elixir", "scheme", "prolog", "logo", "ada", "oz", "d", "f#", "j", "s", "sage",
     "express", "meteor", "ember", "backbone", "bootstrap", "jade", "mocha", "jasmine", "chai",
     "puppet", "chef", "salt", "vagrant", "jenkins", "travis", "circle", "bamboo", "crucible",
@@ -109,8 +109,8 @@ GENERIC_NAMES = {
     "Email", "Database", "Chat", "Calendar", "Spreadsheet", "Sales", "Tax", "Payroll", "Wiki", "Music",
     "Dental", "Legal", "Survey", "Recipe", "Inventory", "Invoice", "Route", "Shape", "Square", "Switch",
     "Compass", "Radar", "Directory", "Webinar", "Firewall", "Barcode", "Antivirus", "Dictation", "Graphics",
-    "Wiki", "Imaging", "Telephony", "Cents", "Dig", "Posting", "Timeline", "Statistics", "Medical",
-    "Analyze", "Shiny", "Velvet", "Loom", "Blink", "Zoom", "Square", "Enigma", "Compass", "Cyclone",
+    "Imaging", "Telephony", "Cents", "Dig", "Posting", "Timeline", "Statistics", "Medical",
+    "Analyze", "Shiny", "Velvet", "Loom", "Blink", "Zoom", "Enigma", "Cyclone",
 }  # fmt: skip
 
 
@@ -178,7 +178,8 @@ def build(onet: Path) -> list[dict[str, str]]:
         aliases = sorted(
             a
             for a in entry["aliases"]  # type: ignore[attr-defined]
-            if len(owners[a.casefold()]) == 1 and a.casefold() not in {n.casefold() for n in skills if n != name}
+            if len(owners[a.casefold()]) == 1
+            and a.casefold() not in {n.casefold() for n in skills if n != name}
         )
         ambiguous = name.casefold() in COMMON_WORDS or len(name) <= 2 or generic(name)
         rows.append(
@@ -200,7 +201,10 @@ def build(onet: Path) -> list[dict[str, str]]:
 def title_words(onet: Path) -> list[str]:
     """Words that end job titles ("engineer", "nurse", "gerente" not included: O*NET is English)."""
     counts: dict[str, int] = defaultdict(int)
-    for filename, column in (("Alternate Titles.txt", "Alternate Title"), ("Sample of Reported Titles.txt", "Reported Job Title")):
+    for filename, column in (
+        ("Alternate Titles.txt", "Alternate Title"),
+        ("Sample of Reported Titles.txt", "Reported Job Title"),
+    ):
         with (onet / filename).open(encoding="utf-8") as fh:
             for row in csv.DictReader(fh, delimiter="\t"):
                 words = re.findall(r"[A-Za-z]+", row[column].split("(")[0])
@@ -223,7 +227,9 @@ def main() -> None:
     print(f"wrote {len(rows)} skills to {OUT.relative_to(ROOT)}")
     words = title_words(args.onet)
     TITLE_WORDS.write_text(
-        "# Last words of O*NET 29.2 job titles (U.S. DOL/ETA), CC BY 4.0; see NOTICE.md\n" + "\n".join(words) + "\n",
+        "# Last words of O*NET 29.2 job titles (U.S. DOL/ETA), CC BY 4.0; see NOTICE.md\n"
+        + "\n".join(words)
+        + "\n",
         encoding="utf-8",
     )
     print(f"wrote {len(words)} title words to {TITLE_WORDS.relative_to(ROOT)}")

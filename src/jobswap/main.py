@@ -20,9 +20,9 @@ from jobswap.errors import StartupError
 from jobswap.http_errors import BodySizeLimitMiddleware, install_error_handlers
 from jobswap.observability import RequestLogMiddleware, configure_logging
 from jobswap.ops.router import router as ops_router
-from jobswap.runtime import Runtime
 from jobswap.resumes.router import router as resumes_router
 from jobswap.resumes.storage import build_storage
+from jobswap.runtime import Runtime
 from jobswap.users.router import router as users_router
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ async def test_healthz_and_readyz(client: httpx.AsyncClient) -> None:
     assert (await client.get("/healthz")).json() == {"status": "ok"}
     ready = await client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json() == {"status": "ready", "revision": "0002"}
+    assert ready.json() == {"status": "ready", "revision": migrate.head_revision()}
 
 
 async def test_unknown_route_and_method_use_the_error_shape(client: httpx.AsyncClient) -> None:
@@ -118,7 +118,7 @@ async def test_readyz_is_503_when_schema_is_behind(
             async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
                 response = await c.get("/readyz")
         assert response.status_code == 503
-        assert response.json()["error"]["details"] == {"current": "0001", "head": "0002"}
+        assert response.json()["error"]["details"] == {"current": "0001", "head": migrate.head_revision()}
     finally:
         await database.dispose()
         with admin_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

@@ -14,7 +14,9 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
-def make_pdf(pages: list[list[Placed]], *, font_size: float = 10, width: int = 612, height: int = 792) -> bytes:
+def make_pdf(
+    pages: list[list[Placed]], *, font_size: float = 10, width: int = 612, height: int = 792
+) -> bytes:
     """A valid PDF with Helvetica text at the given places, written in the given order."""
     objects: list[bytes] = []
     objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
@@ -88,7 +90,9 @@ def one_column_pdf(lines: list[str]) -> bytes:
 def image_only_pdf() -> bytes:
     """A page with a drawing and no text, like a scan."""
     pdf = make_pdf([[]])
-    return pdf.replace(b"<< /Length 0 >>\nstream\n", b"<< /Length 25 >>\nstream\n0 0 m 100 100 l S\n\n\n\n\n\n", 1)
+    return pdf.replace(
+        b"<< /Length 0 >>\nstream\n", b"<< /Length 25 >>\nstream\n0 0 m 100 100 l S\n\n\n\n\n\n", 1
+    )
 
 
 def many_pages_pdf(count: int) -> bytes:
@@ -121,7 +125,7 @@ CONTENT_TYPES = (
 
 
 def p(text: str) -> str:
-    return f"<w:p><w:r><w:t xml:space=\"preserve\">{text}</w:t></w:r></w:p>"
+    return f'<w:p><w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p>'
 
 
 def table(rows: list[list[str]]) -> str:
@@ -133,7 +137,7 @@ def text_box(text: str) -> str:
     """A text box as Word writes it: the DrawingML copy, and a VML fallback copy."""
     return (
         "<w:p><w:r><mc:AlternateContent>"
-        f"<mc:Choice Requires=\"wps\"><w:drawing><wps:txbx><w:txbxContent>{p(text)}</w:txbxContent>"
+        f'<mc:Choice Requires="wps"><w:drawing><wps:txbx><w:txbxContent>{p(text)}</w:txbxContent>'
         "</wps:txbx></w:drawing></mc:Choice>"
         f"<mc:Fallback><w:pict><v:textbox><w:txbxContent>{p(text)}</w:txbxContent></v:textbox></w:pict>"
         "</mc:Fallback></mc:AlternateContent></w:r></w:p>"
@@ -146,7 +150,8 @@ def make_docx(body: str, *, header: str | None = None, footer: str | None = None
         zf.writestr("[Content_Types].xml", CONTENT_TYPES)
         zf.writestr(
             "word/document.xml",
-            f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<w:document {NAMESPACES}><w:body>{body}</w:body></w:document>',
+            f'<?xml version="1.0" encoding="UTF-8"?>{prolog}'
+            f"<w:document {NAMESPACES}><w:body>{body}</w:body></w:document>",
         )
         if header is not None:
             zf.writestr("word/header1.xml", f"<w:hdr {NAMESPACES}>{p(header)}</w:hdr>")

@@ -30,7 +30,11 @@ def test_two_column_pdf_reads_each_column_whole() -> None:
 def test_one_column_with_right_aligned_dates_is_not_split() -> None:
     rows: list[builders.Placed] = []
     for i, (title, date) in enumerate(
-        [("Senior Engineer, Acme", "2019 - Present"), ("Engineer, Globex", "2015 - 2018"), ("Intern, Initech", "2014")]
+        [
+            ("Senior Engineer, Acme", "2019 - Present"),
+            ("Engineer, Globex", "2015 - 2018"),
+            ("Intern, Initech", "2014"),
+        ]
         * 3
     ):
         rows += [(50, 700 - 30 * i, title), (560 - 5.2 * len(date), 700 - 30 * i, date)]  # right-aligned

@@ -89,7 +89,16 @@ def test_english_resume() -> None:
     assert school.field == "Computer Science"
     assert school.institution == "University of California"
     assert school.graduation_year == 2015
-    for skill in ("JavaScript", "PostgreSQL", "Kubernetes", "Docker", "R", "Microsoft Excel", "Python", "Apache Kafka"):
+    for skill in (
+        "JavaScript",
+        "PostgreSQL",
+        "Kubernetes",
+        "Docker",
+        "R",
+        "Microsoft Excel",
+        "Python",
+        "Apache Kafka",
+    ):
         assert skill in parsed.skills, skill
     assert parsed.language == "en"
     assert {"summary", "experience", "education", "skills"} <= set(parsed.sections)

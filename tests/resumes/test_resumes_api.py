@@ -81,7 +81,9 @@ async def test_corrections_survive_reparse_unless_discarded(
     resume_id = (await upload(client, alice, ENGLISH.encode())).json()["id"]
     await drain_queue(runtime)
     url = f"/api/resumes/{resume_id}"
-    corrected = await client.put(url, headers=alice.headers, json={"name": "Jane Doe-Smith", "skills": ["Go"]})
+    corrected = await client.put(
+        url, headers=alice.headers, json={"name": "Jane Doe-Smith", "skills": ["Go"]}
+    )
     assert corrected.status_code == 200
     assert corrected.json()["data"]["name"] == "Jane Doe-Smith"
     assert corrected.json()["data"]["emails"] == ["jane.doe@example.com"]  # untouched fields stay parsed
@@ -98,7 +100,12 @@ async def test_corrections_survive_reparse_unless_discarded(
     reset = (await client.get(url, headers=alice.headers)).json()
     assert reset["data"]["name"] == "Jane Q. Doe" and reset["corrected_fields"] == []
 
-    for bad in ({"nickname": "J"}, {"skills": "Go"}, {"experience": [{"start": "last year"}]}, {"emails": [1]}):
+    for bad in (
+        {"nickname": "J"},
+        {"skills": "Go"},
+        {"experience": [{"start": "last year"}]},
+        {"emails": [1]},
+    ):
         assert (await client.put(url, headers=alice.headers, json=bad)).status_code == 422, bad
 
 
@@ -107,14 +114,24 @@ async def test_owner_only_and_admin_reads_metadata(
 ) -> None:
     resume_id = (await upload(client, alice, ENGLISH.encode())).json()["id"]
     url = f"/api/resumes/{resume_id}"
-    for method, path in [("GET", url), ("PUT", url), ("DELETE", url), ("GET", f"{url}/file"), ("POST", f"{url}/reparse")]:
-        response = await client.request(method, path, headers=bob.headers, json={} if method == "PUT" else None)
+    for method, path in [
+        ("GET", url),
+        ("PUT", url),
+        ("DELETE", url),
+        ("GET", f"{url}/file"),
+        ("POST", f"{url}/reparse"),
+    ]:
+        response = await client.request(
+            method, path, headers=bob.headers, json={} if method == "PUT" else None
+        )
         assert response.status_code == 404, (method, path)
     assert (await client.get("/api/resumes", headers=bob.headers)).json()["total"] == 0
     listing = (await client.get("/api/resumes", headers=alice.headers)).json()
     assert listing["total"] == 1 and listing["items"][0]["id"] == resume_id
     assert (await client.get(url, headers=admin.headers)).status_code == 200
-    assert (await client.get(f"{url}/file", headers=admin.headers)).status_code == 404  # the file is the owner's
+    assert (
+        await client.get(f"{url}/file", headers=admin.headers)
+    ).status_code == 404  # the file is the owner's
     assert (await client.get(url)).status_code == 401
 
 
@@ -161,7 +178,9 @@ def _bad_file(case: str) -> bytes:
     }[case]()
 
 
-@pytest.mark.parametrize(("case", "data", "name", "status", "reason"), BAD_UPLOADS, ids=[b[0] for b in BAD_UPLOADS])
+@pytest.mark.parametrize(
+    ("case", "data", "name", "status", "reason"), BAD_UPLOADS, ids=[b[0] for b in BAD_UPLOADS]
+)
 async def test_bad_uploads_get_a_clear_4xx_and_store_nothing(
     client: httpx.AsyncClient,
     settings: Settings,
@@ -175,7 +194,9 @@ async def test_bad_uploads_get_a_clear_4xx_and_store_nothing(
     kept = (await upload(client, alice, ENGLISH.encode())).json()["id"]
     payload = data if data is not None else _bad_file(case)
     for endpoint in ("/api/resumes/upload", "/api/resumes/parse"):
-        response = await client.post(endpoint, headers=alice.headers, files={"file": (name, payload, "application/pdf")})
+        response = await client.post(
+            endpoint, headers=alice.headers, files={"file": (name, payload, "application/pdf")}
+        )
         assert response.status_code == status, response.text
         error = response.json()["error"]
         assert error["message"] and __import__("re").search(reason, error["message"]), error
@@ -184,13 +205,15 @@ async def test_bad_uploads_get_a_clear_4xx_and_store_nothing(
     assert len(stored_files(settings)) == 1
 
 
-async def test_oversized_uploads_are_refused_while_streaming(client: httpx.AsyncClient, alice: Account) -> None:
+async def test_oversized_uploads_are_refused_while_streaming(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
     big = b"x" * (50 * 1024 * 1024)
     declared = await upload(client, alice, big)
     assert declared.status_code == 413
 
     async def stream():  # type: ignore[no-untyped-def]
-        yield b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cv.txt\"\r\n\r\n"
+        yield b'--b\r\nContent-Disposition: form-data; name="file"; filename="cv.txt"\r\n\r\n'
         for _ in range(50):
             yield b"y" * (1024 * 1024)
         yield b"\r\n--b--\r\n"
@@ -204,15 +227,21 @@ async def test_oversized_uploads_are_refused_while_streaming(client: httpx.Async
     assert streamed.json()["error"]["code"] == "payload_too_large"
 
 
-async def test_parse_preview_stores_nothing(client: httpx.AsyncClient, settings: Settings, alice: Account) -> None:
+async def test_parse_preview_stores_nothing(
+    client: httpx.AsyncClient, settings: Settings, alice: Account
+) -> None:
     response = await client.post(
-        "/api/resumes/parse", headers=alice.headers, files={"file": ("cv.txt", ENGLISH.encode(), "text/plain")}
+        "/api/resumes/parse",
+        headers=alice.headers,
+        files={"file": ("cv.txt", ENGLISH.encode(), "text/plain")},
     )
     assert response.status_code == 200
     assert response.json()["data"]["name"] == "Jane Q. Doe"
     assert (await client.get("/api/resumes", headers=alice.headers)).json()["total"] == 0
     assert stored_files(settings) == []
-    assert (await client.post("/api/resumes/parse", files={"file": ("a", b"x", "text/plain")})).status_code == 401
+    assert (
+        await client.post("/api/resumes/parse", files={"file": ("a", b"x", "text/plain")})
+    ).status_code == 401
 
 
 async def test_slow_parse_is_stopped(
@@ -247,7 +276,9 @@ async def test_task_waits_for_the_upload_to_commit(runtime: Runtime, settings: S
         )
 
 
-async def test_rls_on_resumes(client: httpx.AsyncClient, runtime: Runtime, alice: Account, bob: Account) -> None:
+async def test_rls_on_resumes(
+    client: httpx.AsyncClient, runtime: Runtime, alice: Account, bob: Account
+) -> None:
     await upload(client, alice, ENGLISH.encode())
     async with runtime.database.transaction(Identity(bob.id, AccessRole.EMPLOYEE)) as session:
         assert (await session.execute(text("SELECT count(*) FROM resumes"))).scalar_one() == 0

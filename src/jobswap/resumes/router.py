@@ -55,7 +55,9 @@ async def _read(upload: UploadFile, limit: int) -> bytes:
 
 
 @router.post("/upload", response_model=ResumeUploaded, status_code=status.HTTP_202_ACCEPTED)
-async def upload(file: Upload, user: CurrentUser, session: DbSession, service: ResumeServiceDep) -> ResumeUploaded:
+async def upload(
+    file: Upload, user: CurrentUser, session: DbSession, service: ResumeServiceDep
+) -> ResumeUploaded:
     """Store a resume and queue it for parsing; poll GET /api/resumes/{id} for the result."""
     data = await _read(file, service.settings.resume_max_bytes)
     resume = await service.upload(session, user, file.filename, data)
@@ -130,6 +132,8 @@ async def download_resume(
 
 
 @router.delete("/{resume_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_resume(resume_id: uuid.UUID, user: CurrentUser, session: DbSession, service: ResumeServiceDep) -> None:
+async def delete_resume(
+    resume_id: uuid.UUID, user: CurrentUser, session: DbSession, service: ResumeServiceDep
+) -> None:
     """Delete the resume: its row and its stored file."""
     await service.delete(session, user, resume_id)

@@ -69,7 +69,7 @@ async def analyse(data: bytes, kind: FileKind, *, structure: bool, limits: Limit
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         env=env,
-        preexec_fn=lambda: _apply_limits(limits),  # noqa: PLW0108
+        preexec_fn=lambda: _apply_limits(limits),
     )
     try:
         stdout, stderr = await asyncio.wait_for(proc.communicate(data), timeout=limits.wall_seconds)

@@ -24,7 +24,12 @@ def extract(data: bytes, kind: FileKind, max_pages: int) -> ExtractedText:
 
 
 def main() -> None:
-    kind, structure, max_pages, region = FileKind(sys.argv[1]), sys.argv[2] == "1", int(sys.argv[3]), sys.argv[4]
+    kind, structure, max_pages, region = (
+        FileKind(sys.argv[1]),
+        sys.argv[2] == "1",
+        int(sys.argv[3]),
+        sys.argv[4],
+    )
     data = sys.stdin.buffer.read()
     try:
         extracted = extract(data, kind, max_pages)

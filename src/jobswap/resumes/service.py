@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import re
@@ -69,7 +70,9 @@ class ResumeService:
 
     def _check_size(self, data: bytes) -> None:
         if len(data) > self.settings.resume_max_bytes:
-            raise PayloadTooLarge(f"The file is larger than the limit of {self.settings.resume_max_bytes} bytes.")
+            raise PayloadTooLarge(
+                f"The file is larger than the limit of {self.settings.resume_max_bytes} bytes."
+            )
 
     async def _validated(self, data: bytes, *, structure: bool) -> tuple[FileKind, Any]:
         """Type from the bytes, then a bounded read of the file: bad files stop here with a 4xx."""
@@ -85,7 +88,9 @@ class ResumeService:
 
     async def preview(self, data: bytes) -> ResumePreview:
         kind, analysis = await self._validated(data, structure=True)
-        return ResumePreview(kind=kind.value, pages=analysis.pages, data=ParsedResume.model_validate(analysis.parsed))
+        return ResumePreview(
+            kind=kind.value, pages=analysis.pages, data=ParsedResume.model_validate(analysis.parsed)
+        )
 
     async def upload(self, session: AsyncSession, owner: User, filename: str | None, data: bytes) -> Resume:
         kind, _ = await self._validated(data, structure=False)
@@ -114,12 +119,10 @@ class ResumeService:
 
     async def enqueue(self, resume_id: uuid.UUID) -> None:
         """Queue parsing. The task waits for (retries until) the row is committed."""
-        try:
+        with contextlib.suppress(AlreadyEnqueued):  # one queued parse per resume is enough
             await self.queue.configure_task(
                 PROCESS_TASK, lock=f"resume:{resume_id}", queueing_lock=f"resume:{resume_id}"
             ).defer_async(resume_id=str(resume_id))
-        except AlreadyEnqueued:
-            pass
 
     async def get(self, session: AsyncSession, viewer: User, resume_id: uuid.UUID) -> Resume:
         resume = await repository.get_visible(session, viewer, resume_id)
@@ -209,7 +212,9 @@ async def _analyse_stored(
         log.exception("resume processing error", extra={"storage_key": key})
         if attempts < MAX_PARSE_ATTEMPTS:
             raise
-        return ResumeStatus.FAILED, {"failure_reason": "The resume could not be processed; try re-parsing it later."}
+        return ResumeStatus.FAILED, {
+            "failure_reason": "The resume could not be processed; try re-parsing it later."
+        }
     return ResumeStatus.PARSED, {
         "failure_reason": None,
         "text": analysis.text,

@@ -74,7 +74,7 @@ class S3Storage:
 
         self.bucket = settings.s3_bucket or ""
         self.prefix = settings.s3_prefix
-        self._client: Any = boto3.client(
+        self._client: Any = boto3.client(  # type: ignore[no-untyped-call]
             "s3",
             endpoint_url=settings.s3_endpoint_url,
             region_name=settings.s3_region,
@@ -103,7 +103,9 @@ class S3Storage:
         return await anyio.to_thread.run_sync(read)
 
     async def delete(self, key: str) -> None:
-        await anyio.to_thread.run_sync(lambda: self._client.delete_object(Bucket=self.bucket, Key=self.prefix + key))
+        await anyio.to_thread.run_sync(
+            lambda: self._client.delete_object(Bucket=self.bucket, Key=self.prefix + key)
+        )
 
     async def exists(self, key: str) -> bool:
         def head() -> bool:

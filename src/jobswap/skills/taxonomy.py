@@ -63,7 +63,7 @@ class Taxonomy:
                     entry = self.lookup.get(normalise(phrase[:-1]))
                 if entry is None:
                     continue
-                if entry.ambiguous and not (listed and phrase[:1].isupper() or _distinctive(phrase)):
+                if entry.ambiguous and not ((listed and phrase[:1].isupper()) or _distinctive(phrase)):
                     continue
                 if len(phrase) == 1 and not _standalone(text, tokens[i][1]):
                     continue

@@ -14,9 +14,10 @@ import ctypes
 import re
 import statistics
 from dataclasses import dataclass, field
+from typing import Any
 
-import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
+import pypdfium2 as _pdfium
+import pypdfium2.raw as _pdfium_c
 
 from jobswap.resumes.extract import ExtractedText, ExtractionError
 
@@ -47,6 +48,10 @@ class _Line:
     chars: list[_Char] = field(default_factory=list)
 
 
+# pypdfium2's helpers are only partly typed, and its raw ctypes layer not at all.
+pdfium: Any = _pdfium
+pdfium_c: Any = _pdfium_c
+
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 # A gap wider than this share of the median character width is a word break
@@ -69,7 +74,9 @@ def extract_pdf(data: bytes, *, max_pages: int) -> ExtractedText:
         if pages == 0:
             raise ExtractionError("The PDF has no pages.")
         if pages > max_pages:
-            raise ExtractionError(f"The PDF has {pages} pages; resumes of up to {max_pages} pages are accepted.")
+            raise ExtractionError(
+                f"The PDF has {pages} pages; resumes of up to {max_pages} pages are accepted."
+            )
         texts = []
         for index in range(pages):
             page = doc[index]
@@ -87,7 +94,7 @@ def extract_pdf(data: bytes, *, max_pages: int) -> ExtractedText:
     return ExtractedText(text=text, pages=pages)
 
 
-def page_text(page: pdfium.PdfPage) -> str:
+def page_text(page: Any) -> str:
     width = page.get_width()
     textpage = page.get_textpage()
     try:
@@ -98,7 +105,7 @@ def page_text(page: pdfium.PdfPage) -> str:
     return "\n".join(_render(order_segments(segments, width)))
 
 
-def _chars(textpage: pdfium.PdfTextPage) -> list[_Char]:
+def _chars(textpage: Any) -> list[_Char]:
     count = textpage.count_chars()
     text = textpage.get_text_range(0, count)
     if len(text) != count:  # surrogate pairs or generated characters: fall back to one call per char
@@ -114,11 +121,9 @@ def _chars(textpage: pdfium.PdfTextPage) -> list[_Char]:
         x0, y0, x1, y1 = textpage.get_charbox(i, loose=True)
         if not pdfium_c.FPDFText_GetCharOrigin(raw, i, ctypes.byref(ox), ctypes.byref(oy)):
             continue
-        if c.isspace():
-            c = " "
-        elif x1 <= x0:
+        if not c.isspace() and x1 <= x0:
             continue
-        out.append(_Char(c, x0, x1, oy.value, oy.value + (y1 - y0)))
+        out.append(_Char(" " if c.isspace() else c, x0, x1, oy.value, oy.value + (y1 - y0)))
     return out
 
 

@@ -18,7 +18,9 @@ def parse_resume(text: str, *, phone_region: str = "US", today: datetime | None 
     text = text[:MAX_TEXT]
     now = today or datetime.now(UTC)
     sections = split_sections(text)
-    header = [ln for s in sections if s.kind in (SectionKind.HEADER, SectionKind.CONTACT) for ln in s.lines if ln]
+    header = [
+        ln for s in sections if s.kind in (SectionKind.HEADER, SectionKind.CONTACT) for ln in s.lines if ln
+    ]
     top = header or [ln for ln in text.splitlines() if ln.strip()][:10]
 
     experience_lines = [ln for s in of_kind(sections, SectionKind.EXPERIENCE) for ln in [*s.lines, ""]]
@@ -32,13 +34,15 @@ def parse_resume(text: str, *, phone_region: str = "US", today: datetime | None 
     skills += [s for s in tx.find(text) if s not in skills]
 
     summary_sections = of_kind(sections, SectionKind.SUMMARY)
-    summary = " ".join(" ".join(summary_sections[0].lines).split())[:2000] or None if summary_sections else None
+    summary = (
+        " ".join(" ".join(summary_sections[0].lines).split())[:2000] or None if summary_sections else None
+    )
 
     return ParsedResume(
         name=contact.name(top),
         emails=contact.emails(text)[:20],
         phones=contact.phones(text, phone_region)[:20],
-        links=[Link(kind=link["kind"], url=link["url"][:2048]) for link in contact.links(text)][:50],  # type: ignore[arg-type]
+        links=[Link.model_validate(link) for link in contact.links(text)][:50],
         location=contact.location(top),
         summary=summary,
         experience=jobs[:100],

@@ -6,7 +6,9 @@ import re
 
 import phonenumbers
 
-EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}(?![\w-])")
+EMAIL = re.compile(
+    r"(?<![\w.+-])[\w.+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}(?![\w-])"
+)
 URL = re.compile(
     r"(?<![\w@])(?:https?://|www\.)[^\s<>\"'),;]+|(?<![\w@./])(?:linkedin\.com|github\.com|gitlab\.com)/[^\s<>\"'),;]+",
     re.IGNORECASE,
@@ -49,8 +51,10 @@ def links(text: str) -> list[dict[str, str]]:
         else:
             kind = "portfolio"
         found.append({"kind": kind, "url": url})
-    seen: set[str] = set()
-    return [link for link in found if not (link["url"] in seen or seen.add(link["url"]))]
+    unique: dict[str, dict[str, str]] = {}
+    for link in found:
+        unique.setdefault(link["url"], link)
+    return list(unique.values())
 
 
 def name(header_lines: list[str]) -> str | None:
@@ -74,9 +78,8 @@ def name(header_lines: list[str]) -> str | None:
 
 
 def location(header_lines: list[str]) -> str | None:
-    for line in header_lines[:12]:
-        if EMAIL.search(line) and "," not in line.split("@")[0]:
-            line = EMAIL.sub(" ", line)
+    for raw in header_lines[:12]:
+        line = EMAIL.sub(" ", raw)
         match = _LOCATION.search(line)
         if match and not any(ch.isdigit() for ch in match.group(1)):
             return match.group(0).strip()

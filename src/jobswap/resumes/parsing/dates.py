@@ -75,7 +75,11 @@ class DateRange:
         if self.start is None:
             return None
         start = _as_month(self.start, first=True)
-        end = today[0] * 12 + today[1] - 1 if self.end == "present" else _as_month(self.end or self.start, first=False)
+        end = (
+            today[0] * 12 + today[1] - 1
+            if self.end == "present"
+            else _as_month(self.end or self.start, first=False)
+        )
         if end < start:
             return None
         return start, end
@@ -114,8 +118,10 @@ def find_ranges(text: str) -> list[DateRange]:
     for match in RANGE.finditer(folded):
         start = _point(match, "a")
         end = _point(match, "b")
-        if match.group("present") or match.group("onwards") or match.group(0).lower().startswith(
-            ("since", "desde", "seit", "depuis")
+        if (
+            match.group("present")
+            or match.group("onwards")
+            or match.group(0).lower().startswith(("since", "desde", "seit", "depuis"))
         ):
             end = "present"
         out.append(DateRange(start, end, match.span()))

@@ -45,12 +45,12 @@ def title_words() -> frozenset[str]:
         "responsable", "chef", "entwickler", "ingenieur", "leiter", "berater", "intern", "trainee",
         "lead", "head", "officer", "executive", "specialist", "consultant", "administrator",
         # Spanish, Portuguese, French, German forms that O*NET's English titles lack
-        "contadora", "gerenta", "directora", "ingeniera", "desarrolladora", "asistente", "coordinadora",
+        "contadora", "gerenta", "directora", "ingeniera", "desarrolladora", "coordinadora",
         "enfermera", "enfermero", "profesora", "profesor", "maestra", "maestro", "vendedora", "vendedor",
         "cajera", "cajero", "consultora", "consultor", "abogada", "abogado", "medica", "medico",
         "tecnica", "tecnico", "jefa", "jefe", "auxiliar", "secretaria", "administrativa", "administrativo",
         "operaria", "operario", "engenheira", "professora", "enfermeira", "assistente", "coordenadora",
-        "tecnica", "advogada", "advogado", "contable", "comptable", "infirmiere", "vendeuse", "vendeur",
+        "advogada", "advogado", "contable", "comptable", "infirmiere", "vendeuse", "vendeur",
         "directeur", "directrice", "gerant", "buchhalter", "buchhalterin", "ingenieurin", "entwicklerin",
         "leiterin", "beraterin", "krankenschwester", "lehrer", "lehrerin", "verkaufer", "verkauferin",
         "senior", "junior",
@@ -113,7 +113,9 @@ def experience(lines: list[str]) -> list[dict[str, str | None]]:
 
 
 def _is_location(text: str) -> bool:
-    return bool(re.fullmatch(r"[A-Z][A-Za-zÀ-ÿ.' ]+,\s*[A-Z][A-Za-zÀ-ÿ.' ]+", text.strip())) or text.strip() in {
+    return bool(
+        re.fullmatch(r"[A-Z][A-Za-zÀ-ÿ.' ]+,\s*[A-Z][A-Za-zÀ-ÿ.' ]+", text.strip())
+    ) or text.strip() in {
         "City , State",
         "City, State",
         "Remote",
@@ -130,7 +132,10 @@ def education(lines: list[str]) -> list[dict[str, str | int | None]]:
             continue
         degree_match = _DEGREE.search(text)
         institution = _institution_in(text)
-        years = [int(r.end[:4]) if r.end and r.end != "present" else int((r.start or "0")[:4]) for r in find_ranges(text)]
+        years = [
+            int(r.end[:4]) if r.end and r.end != "present" else int((r.start or "0")[:4])
+            for r in find_ranges(text)
+        ]
         starts_new = degree_match is not None and (current is None or current.get("degree") is not None)
         if starts_new or (current is None and institution):
             current = {"degree": None, "field": None, "institution": None, "graduation_year": None}

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from langdetect import DetectorFactory, LangDetectException, detect_langs
+from langdetect import detector_factory, lang_detect_exception
 
-DetectorFactory.seed = 0  # langdetect is randomised; a fixed seed gives the same answer every time
+detector_factory.DetectorFactory.seed = (
+    0  # langdetect is randomised; a fixed seed gives the same answer every time
+)
 
 
 def detect_language(text: str, *, min_probability: float = 0.6) -> str | None:
@@ -12,7 +14,7 @@ def detect_language(text: str, *, min_probability: float = 0.6) -> str | None:
     if len(sample) < 20:
         return None
     try:
-        best = detect_langs(sample)[0]
-    except LangDetectException:
+        best = detector_factory.detect_langs(sample)[0]  # type: ignore[no-untyped-call]
+    except lang_detect_exception.LangDetectException:
         return None
     return str(best.lang) if best.prob >= min_probability else None
