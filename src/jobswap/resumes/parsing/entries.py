@@ -84,8 +84,8 @@ def experience(lines: list[str]) -> list[dict[str, str | None]]:
         previous_end = anchors[n - 1][0] + 1 if n else 0
         next_start = anchors[n + 1][0] if n + 1 < len(anchors) else len(lines)
         candidates = _pieces(lines[index], date)
-        # up to two lines above the date that are not the previous entry's description
-        above = [ln for ln in lines[max(previous_end, index - 2) : index] if ln.strip()]
+        # up to two non-empty lines above the date, not reaching into the previous entry
+        above = [ln for ln in lines[max(previous_end, index - 6) : index] if ln.strip()][-2:]
         for line in reversed(above):
             if len(line) <= 100:
                 candidates = _pieces(line, None) + candidates

@@ -1,0 +1,167 @@
+"""Resume parsing quality and speed.
+
+1. Field-level precision and recall on annotated resumes (name, email, companies,
+   titles, degrees, institutions, skills), JobSwap's parser beside a regex baseline
+   measured in the same run. Reads ../shared/data/resumes/annotated when present
+   (310 resumes), else the 30-resume sample in tests/fixtures.
+2. Pages per second extracting real PDFs (../shared/data/resumes/pdfs, else the
+   fixtures), JobSwap's PDFium reader beside plain pypdf text extraction.
+
+    .venv/bin/python benchmarks/resume_parse_bench.py
+
+The annotations are noisy (the dataset's own caveat), and phone numbers are not
+annotated in it, so phones are reported from the parser's unit tests only.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "data" / "resumes"
+FIXTURES = ROOT / "tests" / "fixtures" / "resumes"
+
+LABELS = {
+    "name": "Name",
+    "email": "Email Address",
+    "companies": "Companies worked at",
+    "titles": "Designation",
+    "degrees": "Degree",
+    "institutions": "College Name",
+    "skills": "Tech Tools",
+}
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def norm(value: str) -> str:
+    value = unicodedata.normalize("NFKD", value.casefold())
+    return " ".join(re.sub(r"[^\w+#]", " ", value).split())
+
+
+def load(path: Path) -> tuple[str, dict[str, set[str]]]:
+    raw = path.read_text(encoding="utf-8")
+    gold: dict[str, set[str]] = defaultdict(set)
+    for label_type, content in re.findall(r'<label type="([^"]+)">(.*?)</label>', raw, flags=re.S):
+        for field, wanted in LABELS.items():
+            if label_type == wanted and content.strip():
+                gold[field].add(norm(content))
+    body = re.sub(r"</?cv>|<\?xml[^>]*>", "", raw)
+    text = re.sub(r"</?label[^>]*>", "", body)
+    return text, gold
+
+
+def jobswap_fields(text: str) -> dict[str, set[str]]:
+    from jobswap.resumes.parsing import parse_resume
+    from jobswap.skills.taxonomy import taxonomy
+
+    parsed = parse_resume(text)
+    tx = taxonomy()
+    return {
+        "name": {norm(parsed.name)} if parsed.name else set(),
+        "email": {norm(e) for e in parsed.emails},
+        "companies": {norm(e.company) for e in parsed.experience if e.company},
+        "titles": {norm(e.title) for e in parsed.experience if e.title},
+        "degrees": {norm(e.degree) for e in parsed.education if e.degree},
+        "institutions": {norm(e.institution) for e in parsed.education if e.institution},
+        "skills": {norm(s) for s in parsed.skills}
+        | {norm(a) for s in parsed.skills for a in _aliases(tx, s)},
+    }
+
+
+def _aliases(tx: object, canonical: str) -> list[str]:
+    lookup = getattr(tx, "lookup", {})
+    return [k for k, v in lookup.items() if v.canonical == canonical][:5]
+
+
+def baseline_fields(text: str) -> dict[str, set[str]]:
+    """What a few regular expressions get: first line as name, keyword lines for the rest."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+
+    def keyword(words: str) -> set[str]:
+        return {norm(ln) for ln in lines if re.search(words, ln, re.I) and len(ln) < 80}
+
+    return {
+        "name": {norm(lines[0])} if lines else set(),
+        "email": {norm(e) for e in EMAIL.findall(text)},
+        "companies": keyword(r"\b(ltd|limited|inc|pvt|corp|technologies|solutions|services)\b"),
+        "titles": keyword(r"\b(engineer|manager|developer|analyst|consultant|executive|lead)\b"),
+        "degrees": keyword(r"\b(b\.?tech|b\.?e|bachelor|master|mba|m\.?tech|b\.?sc|m\.?sc|diploma)\b"),
+        "institutions": keyword(r"\b(university|college|institute|school)\b"),
+        "skills": {norm(s) for s in re.split(r"[,\n•]", text) if 1 < len(s.strip()) < 25},
+    }
+
+
+def match(pred: str, gold: str) -> bool:
+    return pred == gold or (len(pred) >= 3 and len(gold) >= 3 and (pred in gold or gold in pred))
+
+
+def score(
+    samples: list[tuple[str, dict[str, set[str]]]], extract: Callable[[str], dict[str, set[str]]]
+) -> dict[str, tuple[float, float]]:
+    tp: dict[str, int] = defaultdict(int)
+    n_pred: dict[str, int] = defaultdict(int)
+    n_gold: dict[str, int] = defaultdict(int)
+    hit_gold: dict[str, int] = defaultdict(int)
+    for text, gold in samples:
+        pred = extract(text)
+        for field in LABELS:
+            p, g = pred.get(field, set()), gold.get(field, set())
+            n_pred[field] += len(p)
+            n_gold[field] += len(g)
+            tp[field] += sum(1 for x in p if any(match(x, y) for y in g))
+            hit_gold[field] += sum(1 for y in g if any(match(x, y) for x in p))
+    return {
+        f: (tp[f] / n_pred[f] if n_pred[f] else 0.0, hit_gold[f] / n_gold[f] if n_gold[f] else 0.0)
+        for f in LABELS
+    }
+
+
+def pdf_speed(paths: list[Path]) -> tuple[float, float, int]:
+    import pypdf
+
+    from jobswap.resumes.extract.pdf import extract_pdf
+
+    data = [p.read_bytes() for p in paths]
+    start = time.perf_counter()
+    pages = sum(extract_pdf(d, max_pages=100).pages for d in data)
+    ours = pages / (time.perf_counter() - start)
+    start = time.perf_counter()
+    for d in data:
+        for page in pypdf.PdfReader(io.BytesIO(d)).pages:
+            page.extract_text()
+    base = pages / (time.perf_counter() - start)
+    return ours, base, pages
+
+
+def main() -> None:
+    annotated = sorted((SHARED / "annotated").glob("*.xml")) or sorted((FIXTURES / "annotated").glob("*.xml"))
+    samples = [load(p) for p in annotated]
+    start = time.perf_counter()
+    ours = score(samples, jobswap_fields)
+    elapsed = time.perf_counter() - start
+    base = score(samples, baseline_fields)
+    print(
+        f"annotated resumes: {len(samples)} ({annotated[0].parent})  parse time {1000 * elapsed / len(samples):.1f} ms/resume"
+    )
+    print(f"{'field':<13} {'JobSwap P':>10} {'R':>6} {'F1':>6}   {'baseline P':>10} {'R':>6} {'F1':>6}")
+    for field in LABELS:
+        (p, r), (bp, br) = ours[field], base[field]
+        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        bf1 = 2 * bp * br / (bp + br) if bp + br else 0.0
+        print(f"{field:<13} {p:>10.2f} {r:>6.2f} {f1:>6.2f}   {bp:>10.2f} {br:>6.2f} {bf1:>6.2f}")
+    pdfs = sorted((SHARED / "pdfs").glob("*/*.pdf")) or sorted(FIXTURES.glob("*.pdf"))
+    ours_pps, base_pps, pages = pdf_speed(pdfs)
+    print(
+        f"PDF text extraction, {len(pdfs)} files / {pages} pages: JobSwap (PDFium, column-aware) "
+        f"{ours_pps:.1f} pages/s; baseline pypdf extract_text {base_pps:.1f} pages/s"
+    )
+
+
+if __name__ == "__main__":
+    main()
