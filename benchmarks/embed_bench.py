@@ -33,7 +33,7 @@ def texts(count: int) -> list[str]:
     return out[:count]
 
 
-def child(kind: str, count: int) -> None:
+def child(kind: str, count: int, out_dir: Path) -> None:
     import numpy as np
 
     sample = texts(count)
@@ -59,7 +59,7 @@ def child(kind: str, count: int) -> None:
         start = time.perf_counter()
         vectors = model.encode(sample, batch_size=32, normalize_embeddings=True)
     elapsed = time.perf_counter() - start
-    np.save(f"/tmp/jobswap-embed-{kind}.npy", np.asarray(vectors, dtype=np.float32))
+    np.save(out_dir / f"{kind}.npy", np.asarray(vectors, dtype=np.float32))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"per_second": count / elapsed, "peak_mb": peak_mb}))
 
@@ -68,32 +68,36 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--child", choices=["onnx", "torch"])
+    parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.count)
+        child(args.child, args.count, args.out)
         return
+    import tempfile
+
     import numpy as np
+
+    out_dir = Path(tempfile.mkdtemp(prefix="jobswap-embed-"))
 
     results = {}
     for kind in ("onnx", "torch"):
         out = subprocess.run(  # noqa: S603
-            [sys.executable, __file__, "--child", kind, "--count", str(args.count)],
+            [sys.executable, __file__, "--child", kind, "--count", str(args.count), "--out", str(out_dir)],
             capture_output=True,
             text=True,
             check=True,
         )
         results[kind] = json.loads(out.stdout.strip().splitlines()[-1])
-    ours = np.load("/tmp/jobswap-embed-onnx.npy")
-    reference = np.load("/tmp/jobswap-embed-torch.npy")
+    ours = np.load(out_dir / "onnx.npy")
+    reference = np.load(out_dir / "torch.npy")
     cosine = (ours * reference).sum(axis=1)
     print(f"resumes embedded: {args.count} (256 tokens max each), 1 thread; torch batch 32, ONNX batch 16")
     print(f"{'model':<40} {'resumes/s':>10} {'peak RSS MB':>12}")
-    print(
-        f"{'JobSwap: MiniLM-L6 int8 ONNX (onnxruntime)':<40} {results['onnx']['per_second']:>10.1f} {results['onnx']['peak_mb']:>12.0f}"
-    )
-    print(
-        f"{'baseline: MiniLM-L6 fp32 (torch)':<40} {results['torch']['per_second']:>10.1f} {results['torch']['peak_mb']:>12.0f}"
-    )
+    for kind, label in (
+        ("onnx", "JobSwap: MiniLM-L6 int8 ONNX (onnxruntime)"),
+        ("torch", "baseline: MiniLM-L6 fp32 (torch)"),
+    ):
+        print(f"{label:<40} {results[kind]['per_second']:>10.1f} {results[kind]['peak_mb']:>12.0f}")
     print(f"cosine agreement with the fp32 model: min {cosine.min():.4f}, mean {cosine.mean():.4f}")
 
 

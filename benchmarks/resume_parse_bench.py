@@ -147,7 +147,8 @@ def main() -> None:
     elapsed = time.perf_counter() - start
     base = score(samples, baseline_fields)
     print(
-        f"annotated resumes: {len(samples)} ({annotated[0].parent})  parse time {1000 * elapsed / len(samples):.1f} ms/resume"
+        f"annotated resumes: {len(samples)} ({annotated[0].parent}), "
+        f"parse time {1000 * elapsed / len(samples):.1f} ms/resume"
     )
     print(f"{'field':<13} {'JobSwap P':>10} {'R':>6} {'F1':>6}   {'baseline P':>10} {'R':>6} {'F1':>6}")
     for field in LABELS:
