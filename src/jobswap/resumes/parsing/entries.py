@@ -10,7 +10,8 @@ from importlib import resources
 from jobswap.resumes.parsing.dates import DateRange, find_ranges
 
 _COMPANY_HINT = re.compile(
-    r"\b(?:inc|llc|ltd|limited|pvt|corp|corporation|co|company|gmbh|ag|s\.?a|sa de cv|ltda|plc|group|"
+    r"\b(?:inc|llc|ltd|limited|pvt|corp|corporation|co|company|gmbh|ag|s\.?a|s\.?l|s\.?r\.?l|b\.?v|n\.?v|sas|"
+    r"sa de cv|ltda|plc|group|"
     r"technologies|technology|solutions|systems|services|consulting|bank|hospital|university|college|"
     r"school|institute|agency|associates|partners|labs|software|international|industries|enterprises|"
     r"foundation|council|department|ministry|government|clinic|store|restaurant|hotel)\b\.?",
@@ -72,8 +73,69 @@ def _pieces(line: str, date: DateRange | None) -> list[str]:
     return [p for p in parts if p and len(p) <= 120 and not re.fullmatch(r"[\W\d]+", p)]
 
 
+_LABELLED = re.compile(
+    r"^(?P<label>designation|position|role|title|job title|organi[sz]ation|company|employer|client|cargo|empresa|puesto)"
+    r"\s*[:\-]\s*(?P<value>.+)$",
+    re.IGNORECASE,
+)
+_TITLE_LABELS = {"designation", "position", "role", "title", "job title", "cargo", "puesto"}
+_LONE_POINT = re.compile(r"^(?:[A-Za-zÀ-ÿ]{3,10}\.?,?\s+)?(?:19|20)\d{2}$")
+_CONTINUES = re.compile(
+    r"^(?:-|–|to|till|until)?\s*(?:present|current|now|today|till date|actualidad|atual|heute|"
+    r"(?:[A-Za-zÀ-ÿ]{3,10}\.?,?\s+)?(?:19|20)\d{2})\b",
+    re.IGNORECASE,
+)
+
+
+def _join_split_ranges(lines: list[str]) -> list[str]:
+    """'Jun 2013' followed by 'Present: Manager' on the next line is one range: join them."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        if _LONE_POINT.match(line.strip()) and _CONTINUES.match(nxt):
+            out.append(f"{line.strip()} - {nxt.lstrip('-– ')}")
+            out.append("")  # keep positions aligned for the caller's line arithmetic
+            i += 2
+            continue
+        out.append(line)
+        i += 1
+    return out
+
+
+_PLACEHOLDERS = {"company name", "company", "name", "location", "city, state", "city , state", "employer"}
+
+
+def looks_like_organisation(text: str) -> bool:
+    """A short, capitalised phrase, not a sentence from a job description."""
+    words = text.split()
+    if not words or len(text) > 70 or len(words) > 8 or text.lower() in _PLACEHOLDERS:
+        return False
+    if text.endswith(".") and not _COMPANY_HINT.search(text[-8:]):
+        return False
+    capitalised = sum(
+        1 for w in words if w[:1].isupper() or w[:1].isdigit() or w.lower() in {"of", "and", "&", "de", "the"}
+    )
+    return capitalised >= 0.7 * len(words) or bool(_COMPANY_HINT.search(text))
+
+
+def _labelled(lines: list[str]) -> tuple[str | None, str | None]:
+    title = company = None
+    for line in lines:
+        match = _LABELLED.match(_BULLET.sub("", line.strip()))
+        if match:
+            value = match.group("value").strip(" .")
+            if match.group("label").lower() in _TITLE_LABELS:
+                title = title or value
+            else:
+                company = company or value
+    return title, company
+
+
 def experience(lines: list[str]) -> list[dict[str, str | None]]:
     """One entry per date range; title and company from the lines and pieces around it."""
+    lines = _join_split_ranges(lines)
     anchors: list[tuple[int, DateRange]] = []
     for index, line in enumerate(lines):
         ranges = [r for r in find_ranges(line) if r.end is not None]
@@ -89,14 +151,31 @@ def experience(lines: list[str]) -> list[dict[str, str | None]]:
         for line in reversed(above):
             if len(line) <= 100:
                 candidates = _pieces(line, None) + candidates
-        below = [ln for ln in lines[index + 1 : min(next_start, index + 3)] if ln.strip()]
-        title = next((c for c in candidates if looks_like_title(c)), None)
-        company = next((c for c in candidates if c != title and _COMPANY_HINT.search(c)), None)
+        below = [ln for ln in lines[index + 1 : min(next_start, index + 4)] if ln.strip()][:2]
+        for line in below:
+            if len(line) <= 60:
+                candidates = candidates + _pieces(line, None)
+        window = [ln for ln in lines[max(previous_end, index - 6) : min(next_start, index + 6)] if ln.strip()]
+        labelled_title, labelled_company = _labelled(window)
+        candidates = [c for c in candidates if not _LABELLED.match(c)]
+        title = labelled_title or next((c for c in candidates if looks_like_title(c)), None)
+        organisations = [
+            c for c in candidates if c != title and looks_like_organisation(c) and not _is_location(c)
+        ]
+        company = labelled_company or next((c for c in organisations if _COMPANY_HINT.search(c)), None)
         if company is None:
-            company = next((c for c in candidates if c != title and not _is_location(c)), None)
+            company = next((c for c in organisations if not looks_like_title(c)), None)
         location = next((c for c in candidates + below[:1] if _is_location(c)), None)
-        if title is None and below and looks_like_title(below[0]):
-            title = below[0].strip()
+        if title is None:
+            # some layouts put the title under the dates, after a line about the company
+            title = next(
+                (
+                    ln.strip()
+                    for ln in lines[index + 1 : min(next_start, index + 4)]
+                    if len(ln) <= 60 and looks_like_title(ln)
+                ),
+                None,
+            )
         description_lines = [ln for ln in lines[index + 1 : next_start] if ln.strip()]
         description = "\n".join(description_lines)[:4000] or None
         entries.append(

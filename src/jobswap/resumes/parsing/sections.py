@@ -38,7 +38,7 @@ _HEADINGS: dict[SectionKind, list[str]] = {
         "resumen", "resumen profesional", "perfil", "perfil profesional", "objetivo", "objetivo profesional",
         "sobre mi", "acerca de mi", "resumo", "resumo profissional", "perfil profissional",
         "objetivo profissional", "sobre mim", "profil", "profil professionnel", "a propos", "a propos de moi",
-        "objectif", "resume", "synthese", "zusammenfassung", "kurzprofil", "uber mich", "berufsziel",
+        "objectif", "synthese", "zusammenfassung", "kurzprofil", "uber mich", "berufsziel",
     ],
     SectionKind.EXPERIENCE: [
         "experience", "work experience", "professional experience", "employment", "employment history",
@@ -48,7 +48,8 @@ _HEADINGS: dict[SectionKind, list[str]] = {
         "trayectoria profesional", "experiencia de trabajo", "experiencia", "experiencia profissional",
         "historico profissional", "experiencias", "experience professionnelle", "experiences professionnelles",
         "parcours professionnel", "berufserfahrung", "beruflicher werdegang", "praktische erfahrung",
-        "werdegang", "erfahrung",
+        "werdegang", "erfahrung", "career experience", "job history", "employment record", "professional career",
+        "work experience details", "experience summary", "career", "positions held",
     ],
     SectionKind.EDUCATION: [
         "education", "academic background", "academic qualifications", "educational qualifications",
@@ -111,6 +112,11 @@ def heading_kind(line: str) -> SectionKind | None:
     kind = _LOOKUP.get(folded)
     if kind is not None:
         return kind
+    # "Career Experience/Job History", "Education & Certifications": each part a heading
+    parts = [_fold(part) for part in re.split(r"\s*[/&|]\s*|\s+and\s+", stripped) if part.strip()]
+    kinds = {_LOOKUP.get(part) for part in parts}
+    if len(parts) > 1 and None not in kinds:
+        return next(k for k in (_LOOKUP.get(part) for part in parts) if k is not None)
     # "SKILLS & TOOLS", "Work Experience (Selected)": a known heading plus a little more,
     # accepted only when it is written like a heading (capitals, or a trailing colon).
     if stripped.isupper() or stripped.endswith(":"):
