@@ -1,0 +1,1 @@
+"""Swap matching: commutes, equivalent roles, and the engine that finds job swaps."""
