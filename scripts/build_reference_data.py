@@ -213,6 +213,54 @@ def title_words(onet: Path) -> list[str]:
     return sorted(w for w, n in counts.items() if n >= 4 and len(w) > 2)
 
 
+OCCUPATIONS = ROOT / "src" / "jobswap" / "occupations" / "data"
+
+
+def build_occupations(onet: Path) -> None:
+    """occupations.tsv (code, title, job zone), titles.tsv.gz (title -> code), related.tsv."""
+    import gzip
+
+    OCCUPATIONS.mkdir(parents=True, exist_ok=True)
+    zones: dict[str, str] = {}
+    with (onet / "Job Zones.txt").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            zones[row["O*NET-SOC Code"]] = row["Job Zone"]
+    titles: dict[str, str] = {}
+    header = "# Derived from O*NET 29.2 (U.S. DOL/ETA), CC BY 4.0; see ../NOTICE.md\n"
+    with (
+        (onet / "Occupation Data.txt").open(encoding="utf-8") as fh,
+        (OCCUPATIONS / "occupations.tsv").open("w", encoding="utf-8") as out,
+    ):
+        out.write(header + "code\ttitle\tjob_zone\n")
+        for row in csv.DictReader(fh, delimiter="\t"):
+            code = row["O*NET-SOC Code"]
+            out.write(f"{code}\t{row['Title']}\t{zones.get(code, '')}\n")
+            titles.setdefault(row["Title"].strip(), code)
+    for filename, column in (
+        ("Sample of Reported Titles.txt", "Reported Job Title"),
+        ("Alternate Titles.txt", "Alternate Title"),
+    ):
+        with (onet / filename).open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh, delimiter="\t"):
+                titles.setdefault(row[column].strip(), row["O*NET-SOC Code"])
+    body = header + "title\tcode\n" + "".join(f"{t}\t{titles[t]}\n" for t in sorted(titles, key=str.casefold))
+    with (
+        (OCCUPATIONS / "titles.tsv.gz").open("wb") as raw,
+        gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out,
+    ):
+        out.write(body.encode("utf-8"))  # mtime=0: the same input gives the same bytes
+    with (
+        (onet / "Related Occupations.txt").open(encoding="utf-8") as fh,
+        (OCCUPATIONS / "related.tsv").open("w", encoding="utf-8") as out,
+    ):
+        out.write(header + "code\trelated_code\ttier\n")
+        for row in csv.DictReader(fh, delimiter="\t"):
+            out.write(
+                f"{row['O*NET-SOC Code']}\t{row['Related O*NET-SOC Code']}\t{row['Relatedness Tier']}\n"
+            )
+    print(f"wrote {len(titles)} titles and the occupation tables to {OCCUPATIONS.relative_to(ROOT)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--onet", type=Path, default=ROOT.parent / "shared" / "data" / "onet")
@@ -233,6 +281,7 @@ def main() -> None:
         encoding="utf-8",
     )
     print(f"wrote {len(words)} title words to {TITLE_WORDS.relative_to(ROOT)}")
+    build_occupations(args.onet)
 
 
 if __name__ == "__main__":

@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp  # type: ignore[attr-defined]
 from scipy.sparse.csgraph import connected_components
-from scipy.spatial import cKDTree
+from scipy.spatial import cKDTree  # type: ignore[attr-defined]
 
 from jobswap.matching.commute import estimate_minutes, km_within
 from jobswap.matching.geo import chord_to_km, km_to_chord, to_xyz
