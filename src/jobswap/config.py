@@ -76,6 +76,15 @@ class Settings(BaseSettings):
     embed_threads: int = Field(default=1, ge=1, le=16)
     resume_sweep_cron: str = "*/10 * * * *"
 
+    # --- swap matching ------------------------------------------------------------
+    swap_min_minutes: float = Field(default=10.0, ge=0)  # every member's commute improves by this much
+    swap_min_fraction: float = Field(default=0.15, ge=0, lt=1)  # ... and by this share of it
+    salary_tolerance: float = Field(default=0.10, ge=0, le=1)  # bands may miss each other by this share
+    salary_currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")  # compare bands in this one
+    swap_max_options: int = Field(default=10, ge=1, le=100)  # options kept per person
+    swap_clearing_seconds: float = Field(default=5.0, gt=0)  # exact clearing's time budget
+    match_run_cron: str = "30 3 * * *"
+
     # --- file storage -------------------------------------------------------------
     storage_backend: Literal["local", "s3"] = "local"
     s3_bucket: str | None = None

@@ -18,6 +18,7 @@ from jobswap.auth.security import Passwords
 from jobswap.config import Settings, get_settings
 from jobswap.errors import StartupError
 from jobswap.http_errors import BodySizeLimitMiddleware, install_error_handlers
+from jobswap.matching.router import router as matches_router
 from jobswap.observability import RequestLogMiddleware, configure_logging
 from jobswap.ops.router import router as ops_router
 from jobswap.resumes.router import router as resumes_router
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(auth_router)
     app.include_router(users_router)
     app.include_router(resumes_router)
+    app.include_router(matches_router)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

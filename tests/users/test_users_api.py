@@ -6,6 +6,7 @@ import asyncio
 import uuid
 
 import httpx
+import pytest
 from sqlalchemy import text
 
 from tests.conftest import PASSWORD, Account, sign_in
@@ -15,7 +16,7 @@ PROFILE = {
     "job_title": "Warehouse Supervisor",
     "salary_band": "USD 50k-60k",
     "home_location": {"address": "12 Elm St, Springfield", "latitude": 39.78, "longitude": -89.65},
-    "work_location": {"address": "400 Dock Rd, Shelbyville"},
+    "work_location": {"address": "400 Dock Rd, Oakland, CA 94607"},
     "skills": ["Forklift", "SAP", "forklift", "Excel"],
 }
 
@@ -33,13 +34,33 @@ async def test_owner_reads_and_updates_own_profile(client: httpx.AsyncClient, al
     assert body["profile_complete"] is True
     assert body["skills"] == ["Forklift", "SAP", "Excel"]  # duplicates dropped, case-insensitively
     assert body["home_location"]["latitude"] == 39.78
-    assert body["work_location"] == {
-        "address": "400 Dock Rd, Shelbyville",
-        "latitude": None,
-        "longitude": None,
+    assert body["work_location"] == {  # geocoded offline from the ZIP code
+        "address": "400 Dock Rd, Oakland, CA 94607",
+        "latitude": 37.8071,
+        "longitude": -122.2851,
+        "precision": "postcode",
     }
+    assert body["home_location"]["precision"] == "pin"  # coordinates given are kept
+    assert body["occupation_code"] == "11-3071.00" and body["commute_mode"] == "car"
     assert body["updated_at"] > before["updated_at"]  # maintained by the database
     assert body["created_at"] == before["created_at"]
+
+
+async def test_unknown_address_and_bad_salary_band_are_422(client: httpx.AsyncClient, alice: Account) -> None:
+    url = f"/api/users/{alice.id}"
+    unknown = await client.put(
+        url, headers=alice.headers, json={"work_location": {"address": "Nowhere-in-particular"}}
+    )
+    assert unknown.status_code == 422
+    error = unknown.json()["error"]
+    assert error["code"] == "address_not_found" and error["details"]["field"] == "work_location"
+    band = await client.put(url, headers=alice.headers, json={"salary_band": "lots of money"})
+    assert band.status_code == 422 and "USD 80k-100k" in band.json()["error"]["details"][0]["message"]
+    city = await client.put(
+        url, headers=alice.headers, json={"home_location": {"address": "Springfield, IL"}}
+    )
+    assert city.json()["home_location"]["precision"] == "city"
+    assert city.json()["home_location"]["latitude"] == pytest.approx(39.8, abs=0.1)
 
 
 async def test_update_is_partial(client: httpx.AsyncClient, alice: Account) -> None:

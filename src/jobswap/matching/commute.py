@@ -12,10 +12,11 @@ Sources behind the constants:
   (Ballou, Rahardja & Sakai, "Selected country circuity factors for road travel
   distance estimation", Transportation Research Part A 36, 2002: US mean 1.20;
   Giacomin & Levinson 2015, US metro average 1.34). 1.3 is used for car, bicycle, walk.
-- Car: US mean commute 26-27 minutes over about 12 miles (19 km) of road
-  (U.S. Census Bureau, American Community Survey 2019-2023; FHWA NHTS 2017
-  mean commute trip length 12.2 miles) -> about 40 km/h door to door including
-  congestion, plus ~4 minutes to park and walk: 1.3 * 60 / 40 = 1.95 min per km.
+- Car: US mean commute about 27 minutes (U.S. Census Bureau, American
+  Community Survey 2019-2023: 26.8) over a mean commute trip of 12.2 miles,
+  19.6 km of road (FHWA NHTS 2017), i.e. about 15 km straight-line. Taking ~4
+  minutes to park and walk, the remaining 23 minutes give ~51 km/h on the road:
+  1.3 * 60 / 51 = 1.55 min per straight-line km (15 km -> 27 minutes).
 - Transit: mean US transit commute about 50 minutes (ACS) for trips of similar
   length; typical scheduled speeds of 20-25 km/h (bus and rail mixed) plus
   ~10 minutes of access, waiting and transfers: 1.25 * 60 / 22 = 3.4 min/km.
@@ -48,7 +49,7 @@ class ModeModel:
 
 
 MODELS: dict[CommuteMode, ModeModel] = {
-    CommuteMode.CAR: ModeModel(fixed_minutes=4.0, minutes_per_km=1.95),
+    CommuteMode.CAR: ModeModel(fixed_minutes=4.0, minutes_per_km=1.55),
     CommuteMode.TRANSIT: ModeModel(fixed_minutes=10.0, minutes_per_km=3.4),
     CommuteMode.BICYCLE: ModeModel(fixed_minutes=2.0, minutes_per_km=4.9),
     CommuteMode.WALK: ModeModel(fixed_minutes=0.0, minutes_per_km=16.3),

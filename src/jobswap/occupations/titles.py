@@ -35,7 +35,7 @@ ABBREVIATIONS = {
 SENIORITY = {
     "intern": "intern", "trainee": "intern", "apprentice": "intern", "junior": "entry", "entry": "entry",
     "graduate": "entry", "associate": "entry", "senior": "senior", "lead": "lead", "principal": "lead",
-    "staff": "lead", "head": "lead", "chief": "executive", "vice": "executive", "director": "lead",
+    "head": "lead", "chief": "executive", "vice": "executive", "director": "lead",
 }  # fmt: skip
 _STRIP = {
     "senior",

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Computed, DateTime, Enum, String, Text, func, text
+from sqlalchemy import CheckConstraint, Computed, DateTime, Enum, String, Text, func, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -53,5 +53,15 @@ class User(Base):
     skills: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'"))
     profile_complete: Mapped[bool] = mapped_column(Computed(PROFILE_COMPLETE_SQL, persisted=True))
     avatar_url: Mapped[str | None] = mapped_column(String(2048))
+    commute_mode: Mapped[str] = mapped_column(
+        String(16),
+        CheckConstraint("commute_mode IN ('car', 'transit', 'bicycle', 'walk')", name="commute_mode"),
+        server_default="car",
+    )
+    # Derived from job_title on every change (O*NET occupation), for the swap engine.
+    occupation_code: Mapped[str | None] = mapped_column(String(10))
+    occupation_title: Mapped[str | None] = mapped_column(String(200))
+    seniority: Mapped[str | None] = mapped_column(String(16))
+    swap_family: Mapped[str | None] = mapped_column(String(16), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

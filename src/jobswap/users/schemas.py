@@ -8,6 +8,9 @@ from typing import Annotated, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, HttpUrl, model_validator
 
+from jobswap.matching.commute import CommuteMode
+from jobswap.matching.compat import parse_band
+from jobswap.matching.geocode import Precision
 from jobswap.text_types import Line
 from jobswap.users.models import UserRole
 
@@ -26,6 +29,9 @@ class Location(Strict):
     address: Annotated[Line, Field(min_length=1, max_length=500)]
     latitude: Annotated[float | None, Field(ge=-90, le=90, allow_inf_nan=False)] = None
     longitude: Annotated[float | None, Field(ge=-180, le=180, allow_inf_nan=False)] = None
+    precision: Annotated[
+        Precision | None, Field(description="Set by JobSwap: pin, street, postcode or city")
+    ] = None
 
     @model_validator(mode="after")
     def _both_or_neither(self) -> Self:
@@ -49,7 +55,18 @@ Email = Annotated[EmailStr, Field(max_length=320), AfterValidator(lambda e: e.lo
 Name = Annotated[Line, Field(min_length=1, max_length=200)]
 Skill = Annotated[Line, Field(min_length=1, max_length=64)]
 Skills = Annotated[list[Skill], Field(max_length=MAX_SKILLS), AfterValidator(_dedupe_skills)]
-SalaryBand = Annotated[Line, Field(min_length=1, max_length=64)]
+
+
+def _valid_band(value: str) -> str:
+    parse_band(value)  # raises with the accepted formats in the message
+    return value
+
+
+SalaryBand = Annotated[
+    Line,
+    Field(min_length=1, max_length=64, description="e.g. 'USD 80k-100k', 'EUR 3,000-4,000/month', 'Band L3'"),
+    AfterValidator(_valid_band),
+]
 Password = Annotated[str, Field(min_length=8, max_length=256)]
 
 
@@ -62,6 +79,7 @@ class ProfileFields(Strict):
     work_location: Location | None = None
     skills: Skills | None = None
     avatar_url: Annotated[HttpUrl, Field(max_length=2048)] | None = None
+    commute_mode: CommuteMode | None = None
 
 
 class UserCreate(ProfileFields):
@@ -94,5 +112,9 @@ class UserRead(BaseModel):
     skills: list[str]
     profile_complete: bool
     avatar_url: str | None
+    commute_mode: CommuteMode
+    occupation_code: str | None
+    occupation_title: str | None
+    seniority: str | None
     created_at: datetime
     updated_at: datetime

@@ -5,13 +5,55 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobswap.auth.security import Passwords
-from jobswap.errors import BadRequest, Forbidden, NotFound
+from jobswap.errors import AppError, BadRequest, Forbidden, NotFound
+from jobswap.matching.geocode import Precision, offline_geocoder
+from jobswap.occupations.titles import title_index
 from jobswap.users import repository
 from jobswap.users.models import User, UserRole
 from jobswap.users.schemas import UserCreate, UserUpdate
+
+
+class AddressNotFound(AppError):
+    status_code = 422
+    code = "address_not_found"
+
+
+async def _resolve_location(field: str, location: dict[str, Any]) -> dict[str, Any]:
+    """Coordinates for a profile location: a map pin as given, else geocoded offline."""
+    if location.get("latitude") is not None and location.get("longitude") is not None:
+        return {**location, "precision": Precision.PIN.value}
+    place = await anyio.to_thread.run_sync(offline_geocoder().geocode, location["address"])
+    if place is None:
+        raise AddressNotFound(
+            f"Could not find the address in {field}; add the city (and country or US state), "
+            f"or give latitude and longitude.",
+            details={"field": field, "address": location["address"]},
+        )
+    return {
+        **location,
+        "latitude": place.latitude,
+        "longitude": place.longitude,
+        "precision": place.precision.value,
+    }
+
+
+async def _derived(changes: dict[str, Any]) -> dict[str, Any]:
+    """Geocoded locations and the O*NET occupation behind the job title."""
+    out = dict(changes)
+    for field in ("home_location", "work_location"):
+        if out.get(field) is not None:
+            out[field] = await _resolve_location(field, out[field])
+    if "job_title" in out:
+        match = title_index().match(out["job_title"]) if out["job_title"] else None
+        out["occupation_code"] = match.code if match else None
+        out["occupation_title"] = match.title if match else None
+        out["seniority"] = match.seniority if match else None
+        out["swap_family"] = title_index().family(match.code) if match else None
+    return out
 
 
 def _columns(data: dict[str, Any]) -> dict[str, Any]:
@@ -22,7 +64,7 @@ def _columns(data: dict[str, Any]) -> dict[str, Any]:
 
 
 async def create_user(session: AsyncSession, passwords: Passwords, data: UserCreate) -> User:
-    fields = _columns(data.model_dump(exclude={"password"}, exclude_unset=True, mode="json"))
+    fields = _columns(await _derived(data.model_dump(exclude={"password"}, exclude_unset=True, mode="json")))
     fields["email"] = data.email
     fields["role"] = data.role
     fields["password_hash"] = await passwords.hash(data.password)
@@ -49,7 +91,7 @@ async def update_user(session: AsyncSession, viewer: User, user_id: uuid.UUID, d
             changes["role"] = UserRole(changes["role"])
     if "email" in changes and changes["email"] is None:
         raise BadRequest("An account must keep an e-mail address.")
-    return await repository.update(session, user, _columns(changes))
+    return await repository.update(session, user, _columns(await _derived(changes)))
 
 
 async def delete_user(session: AsyncSession, viewer: User, user_id: uuid.UUID) -> None:

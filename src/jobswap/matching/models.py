@@ -1,0 +1,53 @@
+"""The `matches` table: one row per person and swap they could take part in."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    UniqueConstraint,
+    Uuid,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from jobswap.db import Base
+
+
+class Match(Base):
+    """`user_id` would take `match_user_id`'s job, inside the swap `cycle_id` (2 or 3 people)."""
+
+    __tablename__ = "matches"
+    __table_args__ = (
+        UniqueConstraint("user_id", "match_user_id", name="uq_matches_user_id_match_user_id"),
+        Index("ix_matches_user_id_score", "user_id", "minutes_saved_total"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, server_default=text("gen_random_uuid()"))
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    match_user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    cycle_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    cycle_size: Mapped[int] = mapped_column(
+        SmallInteger, CheckConstraint("cycle_size IN (2, 3)", name="cycle_size")
+    )
+    members: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(Uuid))
+    compatibility_score: Mapped[int] = mapped_column(SmallInteger)
+    compatibility: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    commute_before_minutes: Mapped[float] = mapped_column(Float)
+    commute_after_minutes: Mapped[float] = mapped_column(Float)
+    minutes_saved_total: Mapped[float] = mapped_column(Float)
+    commutes: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    salary_compatible: Mapped[bool] = mapped_column(Boolean)
+    selected: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

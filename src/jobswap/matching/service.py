@@ -1,0 +1,269 @@
+"""Matching rules around the engine: who is eligible, what a match row says, what others may see.
+
+Eligible: a complete profile with both locations geocoded and a job title that
+maps to an O*NET occupation (its swap family). Salaries compare within one
+currency; a band in another currency counts as unknown to the engine.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jobswap.config import Settings
+from jobswap.db import Database, Identity
+from jobswap.errors import BadRequest, NotFound
+from jobswap.matching.commute import MODE_INDEX, CommuteMode, estimate_minutes
+from jobswap.matching.compat import SalaryBandError, compatibility, parse_band, salary_overlap
+from jobswap.matching.engine import Cycles, Population, Rules, build_index, refresh_one, run
+from jobswap.matching.geo import chord_to_km
+from jobswap.matching.models import Match
+from jobswap.occupations.titles import title_index
+from jobswap.users.models import User
+
+AREA_GRID_DEGREES = 0.05  # about 5 km: the finest location shown before a swap is accepted
+MAX_MATCHES_PER_PERSON = 20
+
+_ELIGIBLE = """
+    SELECT id, home_location, work_location, commute_mode, swap_family, salary_band, skills,
+           occupation_code, occupation_title, seniority, company
+    FROM users
+    WHERE profile_complete AND swap_family IS NOT NULL
+      AND (home_location ->> 'latitude') IS NOT NULL AND (work_location ->> 'latitude') IS NOT NULL
+"""
+
+
+def rules_from(settings: Settings) -> Rules:
+    return Rules(
+        min_minutes=settings.swap_min_minutes,
+        min_fraction=settings.swap_min_fraction,
+        salary_tolerance=settings.salary_tolerance,
+        max_options=settings.swap_max_options,
+    )
+
+
+@dataclass
+class Cohort:
+    """People as the engine sees them, with their rows for building match details."""
+
+    rows: list[Any]
+    population: Population
+    position: dict[uuid.UUID, int]
+
+
+def _annual(band: str | None, currency: str | None) -> tuple[float, float]:
+    if not band:
+        return math.nan, math.nan
+    try:
+        parsed = parse_band(band)
+    except SalaryBandError:
+        return math.nan, math.nan
+    if (
+        parsed.minimum is None
+        or parsed.maximum is None
+        or (currency and parsed.currency not in (None, currency))
+    ):
+        return math.nan, math.nan
+    return parsed.minimum, parsed.maximum
+
+
+def cohort(rows: Sequence[Any], currency: str | None) -> Cohort:
+    salaries = np.array([_annual(r.salary_band, currency) for r in rows], dtype=np.float64).reshape(-1, 2)
+    families = {f: i for i, f in enumerate(sorted({r.swap_family for r in rows}))}
+    population = Population(
+        home_lat=np.array([float(r.home_location["latitude"]) for r in rows]),
+        home_lon=np.array([float(r.home_location["longitude"]) for r in rows]),
+        work_lat=np.array([float(r.work_location["latitude"]) for r in rows]),
+        work_lon=np.array([float(r.work_location["longitude"]) for r in rows]),
+        family=np.array([families[r.swap_family] for r in rows], dtype=np.int64),
+        mode=np.array([MODE_INDEX[CommuteMode(r.commute_mode)] for r in rows], dtype=np.int8),
+        salary_min=salaries[:, 0],
+        salary_max=salaries[:, 1],
+    )
+    return Cohort(list(rows), population, {r.id: i for i, r in enumerate(rows)})
+
+
+def match_rows(
+    group: Cohort, cycles: Cycles, chosen: set[int], settings: Settings, only: uuid.UUID | None
+) -> list[Match]:
+    """One row per member and swap (each member takes the next member's job)."""
+    pop = group.population
+    out: dict[tuple[uuid.UUID, uuid.UUID], Match] = {}
+    for index, (members, saved) in enumerate(zip(cycles.members, cycles.saved, strict=True)):
+        ring = [int(m) for m in members if m >= 0]
+        cycle_id = uuid.uuid4()
+        commutes = []
+        for pos, giver in enumerate(ring):
+            taker_job = ring[(pos + 1) % len(ring)]
+            km = _km(pop, giver, taker_job)
+            after = float(estimate_minutes(np.array([km]), pop.mode[[giver]])[0])
+            commutes.append({"before": round(float(pop.before[giver]), 1), "after": round(after, 1)})
+        for pos, giver in enumerate(ring):
+            person = group.rows[giver]
+            if only is not None and person.id != only:
+                continue
+            other = group.rows[ring[(pos + 1) % len(ring)]]
+            parts = _compatibility(person, other, settings)
+            key = (person.id, other.id)
+            if key in out and out[key].minutes_saved_total >= saved:
+                continue
+            out[key] = Match(
+                user_id=person.id,
+                match_user_id=other.id,
+                cycle_id=cycle_id,
+                cycle_size=len(ring),
+                members=[group.rows[m].id for m in ring[pos:] + ring[:pos]],
+                compatibility_score=parts["score"],
+                compatibility=parts,
+                commute_before_minutes=commutes[pos]["before"],
+                commute_after_minutes=commutes[pos]["after"],
+                minutes_saved_total=round(float(saved), 1),
+                commutes=commutes[pos:] + commutes[:pos],
+                salary_compatible=parts["salary"] is not None and parts["salary"] > 0,
+                selected=index in chosen,
+            )
+    best: dict[uuid.UUID, list[Match]] = {}
+    for match in out.values():
+        best.setdefault(match.user_id, []).append(match)
+    return [
+        m
+        for rows in best.values()
+        for m in sorted(rows, key=lambda r: -r.minutes_saved_total)[:MAX_MATCHES_PER_PERSON]
+    ]
+
+
+def _km(pop: Population, giver: int, taker_job: int) -> float:
+    chord = np.linalg.norm(pop.home_xyz[giver] - pop.work_xyz[taker_job])
+    return float(chord_to_km(np.array([chord]))[0])
+
+
+def _compatibility(person: Any, other: Any, settings: Settings) -> dict[str, Any]:
+    role = title_index().equivalence(person.occupation_code, other.occupation_code)
+    try:
+        a = parse_band(person.salary_band) if person.salary_band else None
+        b = parse_band(other.salary_band) if other.salary_band else None
+        salary = salary_overlap(a, b, settings.salary_tolerance)
+    except SalaryBandError:
+        salary = None
+    parts = compatibility(
+        role, person.skills or [], other.skills or [], person.seniority, other.seniority, salary
+    )
+    return {
+        "score": parts.score,
+        "role": parts.role,
+        "skills": parts.skills,
+        "seniority": parts.seniority,
+        "salary": parts.salary,
+    }
+
+
+async def generate_for(database: Database, settings: Settings, user: User) -> int:
+    """Refresh one person's matches now, from their swap family alone."""
+    if not user.swap_family or not user.profile_complete:
+        raise BadRequest(
+            "Complete your profile first: company, a job title we recognise, and home and work locations."
+        )
+    async with database.transaction(Identity.service()) as session:
+        rows = (
+            await session.execute(text(_ELIGIBLE + " AND swap_family = :f"), {"f": user.swap_family})
+        ).all()
+        group = cohort(rows, settings.salary_currency)
+        person = group.position.get(user.id)
+        rules = rules_from(settings)
+        matches: list[Match] = []
+        if person is not None:
+            index = build_index(group.population, rules)
+            cycles = refresh_one(group.population, rules, index, person)
+            matches = match_rows(group, cycles, set(), settings, only=user.id)
+        await session.execute(delete(Match).where(Match.user_id == user.id))
+        session.add_all(matches)
+    return len(matches)
+
+
+async def run_everyone(database: Database, settings: Settings) -> dict[str, float]:
+    """The full run: every eligible person, every swap, the clearing's choice flagged."""
+    async with database.transaction(Identity.service()) as session:
+        rows = (await session.execute(text(_ELIGIBLE))).all()
+    if not rows:
+        return {"people": 0, "swaps": 0, "selected": 0}
+    group = cohort(rows, settings.salary_currency)
+    result = run(group.population, rules_from(settings), time_budget=settings.swap_clearing_seconds)
+    matches = match_rows(group, result.cycles, set(result.clearing.chosen.tolist()), settings, only=None)
+    async with database.transaction(Identity.service()) as session:
+        await session.execute(delete(Match))
+        session.add_all(matches)
+    return {
+        "people": len(rows),
+        "swaps": len(result.cycles),
+        "selected": len(result.clearing.chosen),
+        "minutes_saved": result.clearing.total_saved,
+        **{f"{k}_seconds": v for k, v in result.timings.items()},
+    }
+
+
+async def list_own(session: AsyncSession, user: User, limit: int, offset: int) -> tuple[list[Match], int]:
+    own = Match.user_id == user.id
+    total = (await session.execute(select(func.count()).select_from(Match).where(own))).scalar_one()
+    result = await session.execute(
+        select(Match)
+        .where(own)
+        .order_by(Match.selected.desc(), Match.minutes_saved_total.desc(), Match.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(result.scalars()), int(total)
+
+
+async def get_own(session: AsyncSession, user: User, match_id: uuid.UUID) -> Match:
+    match = (
+        await session.execute(select(Match).where(Match.id == match_id, Match.user_id == user.id))
+    ).scalar_one_or_none()
+    if match is None:
+        raise NotFound("No such match.")
+    return match
+
+
+def _area(location: dict[str, Any] | None) -> dict[str, float] | None:
+    """A location coarsened to a ~5 km grid cell (its centre)."""
+    if not location or location.get("latitude") is None:
+        return None
+    step = AREA_GRID_DEGREES
+    return {
+        "latitude": round((math.floor(location["latitude"] / step) + 0.5) * step, 3),
+        "longitude": round((math.floor(location["longitude"] / step) + 0.5) * step, 3),
+        "precision_km": 5.0,
+    }
+
+
+async def counterparts(database: Database, members: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+    """What a match may show about the other people: no name, contact, address or resume."""
+    async with database.transaction(Identity.service()) as session:
+        rows = (
+            await session.execute(
+                select(
+                    User.id,
+                    User.occupation_title,
+                    User.company,
+                    User.seniority,
+                    User.home_location,
+                    User.work_location,
+                ).where(User.id.in_(members))
+            )
+        ).all()
+    return {
+        r.id: {
+            "occupation": r.occupation_title,
+            "company": r.company,
+            "seniority": r.seniority,
+            "home_area": _area(r.home_location),
+            "work_area": _area(r.work_location),
+        }
+        for r in rows
+    }
