@@ -84,6 +84,16 @@ class Settings(BaseSettings):
     swap_max_options: int = Field(default=10, ge=1, le=100)  # options kept per person
     swap_clearing_seconds: float = Field(default=5.0, gt=0)  # exact clearing's time budget
     match_run_cron: str = "30 3 * * *"
+    # Geocoding: "offline" (bundled gazetteer) or a service; routing: "estimate" or a service.
+    geocoder: Literal["offline", "nominatim", "photon", "google"] = "offline"
+    geocoder_url: str = "https://nominatim.openstreetmap.org"
+    geocoder_per_second: float = Field(default=1.0, gt=0)  # Nominatim's public usage policy
+    router: Literal["estimate", "osrm", "google"] = "estimate"
+    router_url: str = "https://router.project-osrm.org"
+    osrm_max_locations: int = Field(default=100, ge=2)
+    google_api_key: SecretStr | None = None
+    google_url: str = "https://maps.googleapis.com"
+    http_user_agent: str = "JobSwap/0.1 (self-hosted job-swap service)"
 
     # --- file storage -------------------------------------------------------------
     storage_backend: Literal["local", "s3"] = "local"

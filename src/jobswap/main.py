@@ -18,6 +18,7 @@ from jobswap.auth.security import Passwords
 from jobswap.config import Settings, get_settings
 from jobswap.errors import StartupError
 from jobswap.http_errors import BodySizeLimitMiddleware, install_error_handlers
+from jobswap.matching import locate
 from jobswap.matching.router import router as matches_router
 from jobswap.observability import RequestLogMiddleware, configure_logging
 from jobswap.ops.router import router as ops_router
@@ -67,6 +68,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                     worker.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await worker
+                if runtime is None:
+                    await locate.close()
 
     app = FastAPI(
         title="JobSwap",

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     SmallInteger,
+    String,
     UniqueConstraint,
     Uuid,
     func,
@@ -50,4 +51,19 @@ class Match(Base):
     commutes: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
     salary_compatible: Mapped[bool] = mapped_column(Boolean)
     selected: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class GeocodeCacheEntry(Base):
+    """A geocoding service's answer for one address (or that it found nothing)."""
+
+    __tablename__ = "geocode_cache"
+
+    provider: Mapped[str] = mapped_column(String(16), primary_key=True)
+    query: Mapped[str] = mapped_column(String(600), primary_key=True)
+    found: Mapped[bool] = mapped_column(Boolean)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    precision: Mapped[str | None] = mapped_column(String(16))
+    label: Mapped[str | None] = mapped_column(String(600))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -61,6 +61,7 @@ async def read_match(
                 work_area=view.get("work_area"),
                 commute_before_minutes=commute["before"],
                 commute_after_minutes=commute["after"],
+                commute_source=commute.get("source", "estimate"),
             )
         )
     base = summary(match, others.get(match.match_user_id, {}).get("occupation"))

@@ -43,6 +43,7 @@ class MemberView(BaseModel):
     work_area: dict[str, float] | None
     commute_before_minutes: float
     commute_after_minutes: float
+    commute_source: str  # "estimate" (offline estimator) or "router" (the routing service)
 
 
 class MatchDetail(MatchSummary):

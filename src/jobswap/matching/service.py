@@ -24,7 +24,9 @@ from jobswap.matching.commute import MODE_INDEX, CommuteMode, estimate_minutes
 from jobswap.matching.compat import SalaryBandError, compatibility, parse_band, salary_overlap
 from jobswap.matching.engine import Cycles, Population, Rules, build_index, refresh_one, run
 from jobswap.matching.geo import chord_to_km
+from jobswap.matching.locate import router_for
 from jobswap.matching.models import Match
+from jobswap.matching.providers import Point, Router
 from jobswap.occupations.titles import title_index
 from jobswap.users.models import User
 
@@ -90,21 +92,81 @@ def cohort(rows: Sequence[Any], currency: str | None) -> Cohort:
     return Cohort(list(rows), population, {r.id: i for i, r in enumerate(rows)})
 
 
+Timed = dict[int, list[dict[str, Any]]]  # cycle index -> each member's {before, after, source}
+
+
+def estimated_commutes(group: Cohort, ring: list[int]) -> list[dict[str, Any]]:
+    pop = group.population
+    commutes = []
+    for pos, giver in enumerate(ring):
+        km = _km(pop, giver, ring[(pos + 1) % len(ring)])
+        after = float(estimate_minutes(np.array([km]), pop.mode[[giver]])[0])
+        commutes.append(
+            {"before": round(float(pop.before[giver]), 1), "after": round(after, 1), "source": "estimate"}
+        )
+    return commutes
+
+
+async def retime(group: Cohort, cycles: Cycles, router: Router, rules: Rules) -> tuple[Cycles, Timed]:
+    """Ask the routing service for every member's commute, before and after, and keep the
+    swaps in which everyone still gains what the rules ask. The estimator screened them;
+    only these few pairs reach the (rate-limited, possibly paid) service."""
+    rings = [[int(m) for m in members if m >= 0] for members in cycles.members]
+    rows = group.rows
+    wanted: dict[CommuteMode, list[tuple[Point, Point]]] = {}
+    for ring in rings:
+        for pos, giver in enumerate(ring):
+            mode = CommuteMode(rows[giver].commute_mode)
+            home = _point(rows[giver].home_location)
+            for job in (giver, ring[(pos + 1) % len(ring)]):
+                wanted.setdefault(mode, []).append((home, _point(rows[job].work_location)))
+    answers: dict[tuple[CommuteMode, tuple[Point, Point]], float | None] = {}
+    for mode, pairs in wanted.items():
+        unique = list(dict.fromkeys(pairs))
+        for pair, minutes in zip(unique, await router.minutes(unique, mode), strict=True):
+            answers[(mode, pair)] = minutes
+    kept_members: list[Any] = []
+    kept_saved: list[float] = []
+    timed: Timed = {}
+    for ring, members in zip(rings, cycles.members, strict=True):
+        commutes = estimated_commutes(group, ring)
+        good = True
+        for pos, giver in enumerate(ring):
+            mode = CommuteMode(rows[giver].commute_mode)
+            home = _point(rows[giver].home_location)
+            before = answers.get((mode, (home, _point(rows[giver].work_location))))
+            after = answers.get((mode, (home, _point(rows[ring[(pos + 1) % len(ring)]].work_location))))
+            if before is not None and after is not None:
+                commutes[pos] = {"before": round(before, 1), "after": round(after, 1), "source": "router"}
+            b, a = commutes[pos]["before"], commutes[pos]["after"]
+            good &= a <= b - rules.min_minutes and a <= b * (1 - rules.min_fraction)
+        if good:
+            timed[len(kept_members)] = commutes
+            kept_members.append(members)
+            kept_saved.append(sum(c["before"] - c["after"] for c in commutes))
+    if not kept_members:
+        return Cycles(np.zeros((0, 3), dtype=np.int64), np.zeros(0)), {}
+    return Cycles(np.asarray(kept_members, dtype=np.int64), np.asarray(kept_saved)), timed
+
+
+def _point(location: dict[str, Any]) -> Point:
+    return (float(location["latitude"]), float(location["longitude"]))
+
+
 def match_rows(
-    group: Cohort, cycles: Cycles, chosen: set[int], settings: Settings, only: uuid.UUID | None
+    group: Cohort,
+    cycles: Cycles,
+    chosen: set[int],
+    settings: Settings,
+    only: uuid.UUID | None,
+    timed: Timed | None = None,
 ) -> list[Match]:
     """One row per member and swap (each member takes the next member's job)."""
-    pop = group.population
     out: dict[tuple[uuid.UUID, uuid.UUID], Match] = {}
     for index, (members, saved) in enumerate(zip(cycles.members, cycles.saved, strict=True)):
         ring = [int(m) for m in members if m >= 0]
         cycle_id = uuid.uuid4()
-        commutes = []
-        for pos, giver in enumerate(ring):
-            taker_job = ring[(pos + 1) % len(ring)]
-            km = _km(pop, giver, taker_job)
-            after = float(estimate_minutes(np.array([km]), pop.mode[[giver]])[0])
-            commutes.append({"before": round(float(pop.before[giver]), 1), "after": round(after, 1)})
+        commutes = (timed or {}).get(index) or estimated_commutes(group, ring)
         for pos, giver in enumerate(ring):
             person = group.rows[giver]
             if only is not None and person.id != only:
@@ -181,7 +243,11 @@ async def generate_for(database: Database, settings: Settings, user: User) -> in
         if person is not None:
             index = build_index(group.population, rules)
             cycles = refresh_one(group.population, rules, index, person)
-            matches = match_rows(group, cycles, set(), settings, only=user.id)
+            timed: Timed | None = None
+            router = router_for(settings)
+            if router is not None and len(cycles):
+                cycles, timed = await retime(group, cycles, router, rules)
+            matches = match_rows(group, cycles, set(), settings, only=user.id, timed=timed)
         await session.execute(delete(Match).where(Match.user_id == user.id))
         session.add_all(matches)
     return len(matches)

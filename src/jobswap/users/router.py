@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Depends, status
 
 from jobswap.auth.dependencies import AdminUser, CurrentUser, DbSession
-from jobswap.dependencies import PasswordsDep
+from jobswap.dependencies import DatabaseDep, PasswordsDep, SettingsDep
+from jobswap.matching.locate import locate
 from jobswap.users import service
 from jobswap.users.schemas import UserCreate, UserRead, UserUpdate
 
 router = APIRouter(prefix="/api/users", tags=["users"])
 
 
+def get_locator(settings: SettingsDep, database: DatabaseDep) -> service.Locator:
+    """Geocoding as configured (a service with a database cache, or the offline gazetteer)."""
+    return functools.partial(locate, settings, database)
+
+
+LocatorDep = Annotated[service.Locator, Depends(get_locator)]
+
+
 @router.post("", response_model=UserRead, status_code=status.HTTP_201_CREATED)
 async def create_user(
-    data: UserCreate, admin: AdminUser, session: DbSession, passwords: PasswordsDep
+    data: UserCreate, admin: AdminUser, session: DbSession, passwords: PasswordsDep, locator: LocatorDep
 ) -> UserRead:
     """An admin creates an account (any role)."""
-    return UserRead.model_validate(await service.create_user(session, passwords, data))
+    return UserRead.model_validate(await service.create_user(session, passwords, data, locator))
 
 
 @router.get("/me", response_model=UserRead)
@@ -34,10 +45,10 @@ async def read_user(user_id: uuid.UUID, viewer: CurrentUser, session: DbSession)
 
 @router.put("/{user_id}", response_model=UserRead)
 async def update_user(
-    user_id: uuid.UUID, data: UserUpdate, viewer: CurrentUser, session: DbSession
+    user_id: uuid.UUID, data: UserUpdate, viewer: CurrentUser, session: DbSession, locator: LocatorDep
 ) -> UserRead:
-    """Partial update: only the fields in the body change."""
-    return UserRead.model_validate(await service.update_user(session, viewer, user_id, data))
+    """Partial update: only the fields in the body change. Addresses without coordinates are geocoded."""
+    return UserRead.model_validate(await service.update_user(session, viewer, user_id, data, locator))
 
 
 @router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
@@ -10,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobswap.auth.security import Passwords
 from jobswap.errors import AppError, BadRequest, Forbidden, NotFound
-from jobswap.matching.geocode import Precision, offline_geocoder
+from jobswap.matching.geocode import Place, Precision, offline_geocoder
 from jobswap.occupations.titles import title_index
 from jobswap.users import repository
 from jobswap.users.models import User, UserRole
@@ -22,11 +23,18 @@ class AddressNotFound(AppError):
     code = "address_not_found"
 
 
-async def _resolve_location(field: str, location: dict[str, Any]) -> dict[str, Any]:
-    """Coordinates for a profile location: a map pin as given, else geocoded offline."""
+Locator = Callable[[str], Awaitable[Place | None]]
+
+
+async def offline_locator(address: str) -> Place | None:
+    return await anyio.to_thread.run_sync(offline_geocoder().geocode, address)
+
+
+async def _resolve_location(field: str, location: dict[str, Any], locate: Locator) -> dict[str, Any]:
+    """Coordinates for a profile location: a map pin as given, else geocoded."""
     if location.get("latitude") is not None and location.get("longitude") is not None:
         return {**location, "precision": Precision.PIN.value}
-    place = await anyio.to_thread.run_sync(offline_geocoder().geocode, location["address"])
+    place = await locate(location["address"])
     if place is None:
         raise AddressNotFound(
             f"Could not find the address in {field}; add the city (and country or US state), "
@@ -41,12 +49,12 @@ async def _resolve_location(field: str, location: dict[str, Any]) -> dict[str, A
     }
 
 
-async def _derived(changes: dict[str, Any]) -> dict[str, Any]:
+async def _derived(changes: dict[str, Any], locate: Locator) -> dict[str, Any]:
     """Geocoded locations and the O*NET occupation behind the job title."""
     out = dict(changes)
     for field in ("home_location", "work_location"):
         if out.get(field) is not None:
-            out[field] = await _resolve_location(field, out[field])
+            out[field] = await _resolve_location(field, out[field], locate)
     if "job_title" in out:
         match = title_index().match(out["job_title"]) if out["job_title"] else None
         out["occupation_code"] = match.code if match else None
@@ -63,8 +71,12 @@ def _columns(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def create_user(session: AsyncSession, passwords: Passwords, data: UserCreate) -> User:
-    fields = _columns(await _derived(data.model_dump(exclude={"password"}, exclude_unset=True, mode="json")))
+async def create_user(
+    session: AsyncSession, passwords: Passwords, data: UserCreate, locate: Locator = offline_locator
+) -> User:
+    fields = _columns(
+        await _derived(data.model_dump(exclude={"password"}, exclude_unset=True, mode="json"), locate)
+    )
     fields["email"] = data.email
     fields["role"] = data.role
     fields["password_hash"] = await passwords.hash(data.password)
@@ -79,7 +91,13 @@ async def get_user(session: AsyncSession, viewer: User, user_id: uuid.UUID) -> U
     return user
 
 
-async def update_user(session: AsyncSession, viewer: User, user_id: uuid.UUID, data: UserUpdate) -> User:
+async def update_user(
+    session: AsyncSession,
+    viewer: User,
+    user_id: uuid.UUID,
+    data: UserUpdate,
+    locate: Locator = offline_locator,
+) -> User:
     user = await get_user(session, viewer, user_id)
     changes = data.model_dump(exclude_unset=True, mode="json")
     if "role" in changes:
@@ -91,7 +109,7 @@ async def update_user(session: AsyncSession, viewer: User, user_id: uuid.UUID, d
             changes["role"] = UserRole(changes["role"])
     if "email" in changes and changes["email"] is None:
         raise BadRequest("An account must keep an e-mail address.")
-    return await repository.update(session, user, _columns(await _derived(changes)))
+    return await repository.update(session, user, _columns(await _derived(changes, locate)))
 
 
 async def delete_user(session: AsyncSession, viewer: User, user_id: uuid.UUID) -> None:

@@ -1,0 +1,3 @@
+from tests.matching.fakes import services
+
+__all__ = ["services"]

@@ -1,0 +1,108 @@
+"""Configured services in the product: geocoding with its database cache, and re-timed swaps."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from sqlalchemy import text
+
+from jobswap.config import Settings
+from jobswap.main import create_app
+from jobswap.matching.locate import forget
+from jobswap.runtime import Runtime
+from tests.conftest import Account, sign_up
+from tests.matching.fakes import FakeServices, _km
+from tests.matching.test_matches_api import HOSPITAL_NORTH, HOSPITAL_SOUTH, populate
+
+
+@pytest.fixture
+async def configured(
+    settings: Settings, runtime: Runtime, services: tuple[FakeServices, str], request: pytest.FixtureRequest
+) -> AsyncIterator[httpx.AsyncClient]:
+    _, base = services
+    overrides = dict(request.param)
+    for key, value in list(overrides.items()):
+        if value == "FAKE":
+            overrides[key] = base
+    app = create_app(settings.model_copy(update=overrides), runtime=runtime)
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app, client=("203.0.113.8", 5000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client
+
+
+@pytest.mark.parametrize(
+    "configured",
+    [{"geocoder": "nominatim", "geocoder_url": "FAKE", "geocoder_per_second": 50}],
+    indirect=True,
+)
+async def test_geocoding_service_with_database_cache(
+    configured: httpx.AsyncClient, services: tuple[FakeServices, str], admin_engine: Any
+) -> None:
+    fake, _ = services
+    first = await sign_up(configured, "geo1@example.com")
+    second = await sign_up(configured, "geo2@example.com")
+    body = {"home_location": {"address": "1 Main St, Chicago"}}
+    before = len(fake.calls.get("nominatim", []))
+    one = await configured.put(f"/api/users/{first.id}", headers=first.headers, json=body)
+    assert one.status_code == 200
+    assert one.json()["home_location"]["precision"] == "street"
+    assert (one.json()["home_location"]["latitude"], one.json()["home_location"]["longitude"]) == (
+        41.88,
+        -87.63,
+    )
+    two = await configured.put(f"/api/users/{second.id}", headers=second.headers, json=body)
+    assert two.json()["home_location"]["latitude"] == 41.88
+    assert len(fake.calls["nominatim"]) - before == 1  # the second answer came from the database
+    with admin_engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM geocode_cache WHERE found")).scalar_one() == 1
+    missing = await configured.put(
+        f"/api/users/{first.id}", headers=first.headers, json={"work_location": {"address": "nowhere land"}}
+    )
+    assert missing.status_code == 422 and missing.json()["error"]["details"]["field"] == "work_location"
+
+
+@pytest.mark.parametrize(
+    "configured",
+    [{"geocoder": "nominatim", "geocoder_url": "http://127.0.0.1:9", "geocoder_per_second": 50}],
+    indirect=True,
+)
+async def test_geocoding_falls_back_offline_when_the_service_is_down(configured: httpx.AsyncClient) -> None:
+    account = await sign_up(configured, "geo3@example.com")
+    response = await configured.put(
+        f"/api/users/{account.id}",
+        headers=account.headers,
+        json={"home_location": {"address": "Springfield, IL"}},
+    )
+    assert response.status_code == 200
+    assert response.json()["home_location"]["precision"] == "city"
+
+
+@pytest.mark.parametrize("configured", [{"router": "osrm", "router_url": "FAKE"}], indirect=True)
+async def test_swaps_are_retimed_by_the_router(
+    configured: httpx.AsyncClient, services: tuple[FakeServices, str], admin: Account
+) -> None:
+    fake, _ = services
+    town = await populate(configured, admin)
+    a = town["nurse.a"]
+    fake.constant_minutes = None
+    assert (await configured.post("/api/matches/generate", headers=a.headers)).json() == {"matches": 1}
+    match = (await configured.get("/api/matches", headers=a.headers)).json()["items"][0]
+    detail = (await configured.get(f"/api/matches/{match['id']}", headers=a.headers)).json()
+    you = detail["members"][0]
+    assert you["commute_source"] == "router"
+    home = (HOSPITAL_SOUTH[0] + 0.01, HOSPITAL_SOUTH[1] - 0.01)
+    assert you["commute_before_minutes"] == pytest.approx(
+        _km(home, HOSPITAL_NORTH), abs=0.1
+    )  # the fake: 1 min/km
+
+    fake.constant_minutes = 30.0  # the router says nobody's commute changes: the swap is dropped
+    forget()  # the router's cache still holds the first answers
+    try:
+        assert (await configured.post("/api/matches/generate", headers=a.headers)).json() == {"matches": 0}
+    finally:
+        fake.constant_minutes = None
