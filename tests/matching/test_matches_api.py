@@ -147,3 +147,23 @@ async def test_match_profiles_function(client: httpx.AsyncClient, alice: Account
             )
         ).all()
     assert rows == []
+
+
+async def test_resume_similarity_is_part_of_compatibility(
+    client: httpx.AsyncClient, admin: Account, admin_engine: Any
+) -> None:
+    town = await populate(client, admin)
+    vector = "[" + ",".join(["0.0510310363"] * 384) + "]"  # a unit vector, the same for both nurses
+    with admin_engine.begin() as conn:
+        for handle in ("nurse.a", "nurse.b"):
+            conn.execute(
+                text(
+                    "INSERT INTO resumes (user_id, filename, kind, media_type, size_bytes, sha256, "
+                    "storage_key, status, embedding, parsed_at) VALUES (:u, 'cv.txt', 'text', "
+                    "'text/plain', 1, 'x', :k, 'parsed', CAST(:e AS vector), now())"
+                ),
+                {"u": town[handle].id, "k": f"k-{handle}", "e": vector},
+            )
+    await client.post("/api/matches/generate", headers=town["nurse.a"].headers)
+    [match] = (await client.get("/api/matches", headers=town["nurse.a"].headers)).json()["items"]
+    assert match["compatibility"]["resume"] == pytest.approx(1.0, abs=0.01)

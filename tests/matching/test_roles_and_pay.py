@@ -76,8 +76,13 @@ def test_salary_overlap_with_tolerance() -> None:
 
 
 def test_compatibility_parts() -> None:
-    full = compatibility(1.0, ["Python", "SQL"], ["python", "sql"], "senior", "senior", 1.0)
+    full = compatibility(1.0, ["Python", "SQL"], ["python", "sql"], "senior", "senior", 1.0, resume=1.0)
     assert full.score == 100 and full.skills == 1.0
     partial = compatibility(0.8, ["Python"], ["Java"], "senior", "mid", None)
-    assert partial.score == round(40 * 0.8 + 0 + 20 * 0.5 + 20 * 0.5)
-    assert partial.salary is None and partial.seniority == 0.5
+    assert partial.score == round(35 * 0.8 + 0 + 10 * 0.5 + 20 * 0.5 + 20 * 0.5)
+    assert partial.salary is None and partial.seniority == 0.5 and partial.resume is None
+
+
+def test_titles_nobody_lists_fall_back_to_meaning() -> None:
+    match = title_index().match("Patient care giver")
+    assert match is not None and match.method == "embedding" and 0.6 <= match.score < 1

@@ -101,9 +101,10 @@ class Compatibility:
     skills: float | None
     seniority: float
     salary: float | None
+    resume: float | None = None
 
 
-WEIGHTS = {"role": 40, "skills": 20, "seniority": 20, "salary": 20}
+WEIGHTS = {"role": 35, "skills": 15, "resume": 10, "seniority": 20, "salary": 20}
 
 
 def compatibility(
@@ -113,8 +114,10 @@ def compatibility(
     seniority_a: str | None,
     seniority_b: str | None,
     salary: float | None,
+    resume: float | None = None,
 ) -> Compatibility:
-    """Weighted parts (role 40, skills 20, seniority 20, salary 20); an unknown part counts half."""
+    """Weighted parts (role 35, skills 15, resume similarity 10, seniority 20, salary 20);
+    an unknown part counts half."""
     a, b = {s.casefold() for s in skills_a}, {s.casefold() for s in skills_b}
     skills = len(a & b) / len(a | b) if a and b else None
     rank_a = SENIORITY_ORDER.index(seniority_a or "mid")
@@ -125,5 +128,6 @@ def compatibility(
         + WEIGHTS["skills"] * (0.5 if skills is None else skills)
         + WEIGHTS["seniority"] * seniority
         + WEIGHTS["salary"] * (0.5 if salary is None else salary)
+        + WEIGHTS["resume"] * (0.5 if resume is None else resume)
     )
-    return Compatibility(round(total), role, skills, seniority, salary)
+    return Compatibility(round(total), role, skills, seniority, salary, resume)

@@ -13,6 +13,7 @@ class CompatibilityParts(BaseModel):
     score: int
     role: float
     skills: float | None
+    resume: float | None = None  # similarity of the two people's resumes (embeddings), when both have one
     seniority: float
     salary: float | None
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import delete, func, select, text
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobswap.config import Settings
@@ -28,6 +29,7 @@ from jobswap.matching.locate import router_for
 from jobswap.matching.models import Match
 from jobswap.matching.providers import Point, Router
 from jobswap.occupations.titles import title_index
+from jobswap.resumes.models import Resume
 from jobswap.users.models import User
 
 AREA_GRID_DEGREES = 0.05  # about 5 km: the finest location shown before a swap is accepted
@@ -160,6 +162,7 @@ def match_rows(
     settings: Settings,
     only: uuid.UUID | None,
     timed: Timed | None = None,
+    vectors: dict[uuid.UUID, Any] | None = None,
 ) -> list[Match]:
     """One row per member and swap (each member takes the next member's job)."""
     out: dict[tuple[uuid.UUID, uuid.UUID], Match] = {}
@@ -172,7 +175,7 @@ def match_rows(
             if only is not None and person.id != only:
                 continue
             other = group.rows[ring[(pos + 1) % len(ring)]]
-            parts = _compatibility(person, other, settings)
+            parts = _compatibility(person, other, settings, vectors)
             key = (person.id, other.id)
             if key in out and out[key].minutes_saved_total >= saved:
                 continue
@@ -206,7 +209,26 @@ def _km(pop: Population, giver: int, taker_job: int) -> float:
     return float(chord_to_km(np.array([chord]))[0])
 
 
-def _compatibility(person: Any, other: Any, settings: Settings) -> dict[str, Any]:
+async def resume_vectors(session: AsyncSession, people: set[uuid.UUID]) -> dict[uuid.UUID, Any]:
+    """Each person's newest resume embedding, for the people in some swap."""
+    if not people:
+        return {}
+    rows = await session.execute(
+        select(Resume.user_id, Resume.embedding)
+        .where(Resume.user_id.in_(people), Resume.embedding.is_not(None))
+        .ext(distinct_on(Resume.user_id))
+        .order_by(Resume.user_id, Resume.parsed_at.desc().nulls_last())
+    )
+    return {r.user_id: np.asarray(r.embedding, dtype=np.float32) for r in rows}
+
+
+def members_of(group: Cohort, cycles: Cycles) -> set[uuid.UUID]:
+    return {group.rows[int(m)].id for m in np.unique(cycles.members) if m >= 0}
+
+
+def _compatibility(
+    person: Any, other: Any, settings: Settings, vectors: dict[uuid.UUID, Any] | None = None
+) -> dict[str, Any]:
     role = title_index().equivalence(person.occupation_code, other.occupation_code)
     try:
         a = parse_band(person.salary_band) if person.salary_band else None
@@ -214,13 +236,17 @@ def _compatibility(person: Any, other: Any, settings: Settings) -> dict[str, Any
         salary = salary_overlap(a, b, settings.salary_tolerance)
     except SalaryBandError:
         salary = None
+    resume = None
+    if vectors and person.id in vectors and other.id in vectors:
+        resume = round(max(0.0, float(vectors[person.id] @ vectors[other.id])), 3)  # unit vectors: cosine
     parts = compatibility(
-        role, person.skills or [], other.skills or [], person.seniority, other.seniority, salary
+        role, person.skills or [], other.skills or [], person.seniority, other.seniority, salary, resume
     )
     return {
         "score": parts.score,
         "role": parts.role,
         "skills": parts.skills,
+        "resume": parts.resume,
         "seniority": parts.seniority,
         "salary": parts.salary,
     }
@@ -247,7 +273,8 @@ async def generate_for(database: Database, settings: Settings, user: User) -> in
             router = router_for(settings)
             if router is not None and len(cycles):
                 cycles, timed = await retime(group, cycles, router, rules)
-            matches = match_rows(group, cycles, set(), settings, only=user.id, timed=timed)
+            vectors = await resume_vectors(session, members_of(group, cycles))
+            matches = match_rows(group, cycles, set(), settings, only=user.id, timed=timed, vectors=vectors)
         await session.execute(delete(Match).where(Match.user_id == user.id))
         session.add_all(matches)
     return len(matches)
@@ -261,7 +288,10 @@ async def run_everyone(database: Database, settings: Settings) -> dict[str, floa
         return {"people": 0, "swaps": 0, "selected": 0}
     group = cohort(rows, settings.salary_currency)
     result = run(group.population, rules_from(settings), time_budget=settings.swap_clearing_seconds)
-    matches = match_rows(group, result.cycles, set(result.clearing.chosen.tolist()), settings, only=None)
+    async with database.transaction(Identity.service()) as session:
+        vectors = await resume_vectors(session, members_of(group, result.cycles))
+    chosen = set(result.clearing.chosen.tolist())
+    matches = match_rows(group, result.cycles, chosen, settings, only=None, vectors=vectors)
     async with database.transaction(Identity.service()) as session:
         await session.execute(delete(Match))
         session.add_all(matches)

@@ -2,7 +2,8 @@
 
 Order of attempts: the exact title (after expanding common abbreviations), the
 title without seniority words ("Senior", "Lead", ...), then fuzzy matching
-(rapidfuzz token-set similarity) over 47,000 titles O*NET lists. The seniority
+(rapidfuzz token-set similarity) over 47,000 titles O*NET lists, and last the
+occupation whose title is closest in meaning (MiniLM sentence embeddings). The seniority
 found on the way is returned too, since the swap engine compares it.
 """
 
@@ -16,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -93,6 +95,7 @@ class TitleIndex:
         for row in csv.DictReader((ln for ln in io.StringIO(raw) if not ln.startswith("#")), delimiter="\t"):
             self.by_title.setdefault(normalise(row["title"]), (row["code"], row["title"]))
         self.keys = list(self.by_title)
+        self._vectors: tuple[list[str], Any] | None = None
         self.related: dict[str, dict[str, str]] = {}
         with (base / "related.tsv").open(encoding="utf-8") as fh:
             for row in csv.DictReader((ln for ln in fh if not ln.startswith("#")), delimiter="\t"):
@@ -118,15 +121,44 @@ class TitleIndex:
             plain or key, self.keys, scorer=fuzz.token_set_ratio, score_cutoff=min_score * 100
         )
         if best is None:
-            return None
+            return self._by_meaning(plain or key, seniority)
         choice, score, _ = best
         # token_set_ratio gives 100 to any subset ("engineer" in "software engineer"): damp
         # it by how much of the longer title was covered.
         coverage = min(len(choice), len(plain or key)) / max(len(choice), len(plain or key))
         final = (score / 100) * (0.7 + 0.3 * coverage)
         if final < min_score:
-            return None
+            return self._by_meaning(plain or key, seniority)
         return self._result(self.by_title[choice], round(final, 3), "fuzzy", seniority)
+
+    def _by_meaning(
+        self, title: str, seniority: str | None, min_similarity: float = 0.6
+    ) -> TitleMatch | None:
+        """Last resort: the occupation whose O*NET title is closest in meaning (sentence embeddings),
+        for titles no list spells out ("Growth hacker", "People partner")."""
+        import numpy as np
+
+        from jobswap.embeddings.model import get_embedder
+
+        codes, matrix = self._occupation_vectors()
+        vector = get_embedder().embed_sync([title])[0]
+        similarity = matrix @ vector
+        best = int(np.argmax(similarity))
+        if float(similarity[best]) < min_similarity:
+            return None
+        code = codes[best]
+        title_found = self.occupations[code].title
+        return TitleMatch(
+            code, title_found, title_found, round(float(similarity[best]), 3), "embedding", seniority
+        )
+
+    def _occupation_vectors(self) -> tuple[list[str], Any]:
+        if self._vectors is None:
+            from jobswap.embeddings.model import get_embedder
+
+            codes = list(self.occupations)
+            self._vectors = (codes, get_embedder().embed_sync([self.occupations[c].title for c in codes]))
+        return self._vectors
 
     def _result(self, found: tuple[str, str], score: float, method: str, seniority: str | None) -> TitleMatch:
         code, matched = found
