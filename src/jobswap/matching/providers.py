@@ -227,6 +227,17 @@ def plan_batches(
     return plans
 
 
+def _cached_minutes(
+    cache: TtlCache, mode: CommuteMode, pairs: Sequence[tuple[Point, Point]]
+) -> list[float | None]:
+    """Answers for `pairs` from a router's cache; NaN marks a pair the service could not route."""
+    out: list[float | None] = []
+    for pair in pairs:
+        value = cache.get((mode, pair))
+        out.append(None if value is None or math.isnan(value) else float(value))
+    return out
+
+
 class OsrmRouter:
     """The OSRM table service. OSRM routes one profile per server; map modes to servers by URL."""
 
@@ -270,11 +281,7 @@ class OsrmRouter:
                     self.cache.put(
                         (mode, (origin, destination)), math.nan if seconds is None else seconds / 60
                     )
-        out: list[float | None] = []
-        for pair in pairs:
-            value = self.cache.get((mode, pair))
-            out.append(None if value is None or math.isnan(value) else float(value))
-        return out
+        return _cached_minutes(self.cache, mode, pairs)
 
 
 class GoogleDistanceMatrix:
@@ -314,8 +321,4 @@ class GoogleDistanceMatrix:
                     element = found["rows"][i]["elements"][j]
                     value = element["duration"]["value"] / 60 if element.get("status") == "OK" else math.nan
                     self.cache.put((mode, (origin, destination)), value)
-        out: list[float | None] = []
-        for pair in pairs:
-            value = self.cache.get((mode, pair))
-            out.append(None if value is None or math.isnan(value) else float(value))
-        return out
+        return _cached_minutes(self.cache, mode, pairs)
