@@ -79,9 +79,7 @@ async def list_resumes(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> ResumePage:
     """Your own resumes, newest first."""
-    from jobswap.resumes import repository
-
-    rows, total = await repository.list_own(session, user, limit, offset)
+    rows, total = await service.list_own(session, user, limit, offset)
     return ResumePage(items=[read_model(r) for r in rows], total=total, limit=limit, offset=offset)
 
 

@@ -124,6 +124,11 @@ class ResumeService:
                 PROCESS_TASK, lock=f"resume:{resume_id}", queueing_lock=f"resume:{resume_id}"
             ).defer_async(resume_id=str(resume_id))
 
+    async def list_own(
+        self, session: AsyncSession, owner: User, limit: int, offset: int
+    ) -> tuple[list[Resume], int]:
+        return await repository.list_own(session, owner, limit, offset)
+
     async def get(self, session: AsyncSession, viewer: User, resume_id: uuid.UUID) -> Resume:
         resume = await repository.get_visible(session, viewer, resume_id)
         if resume is None:
