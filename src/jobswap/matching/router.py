@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from jobswap.auth.dependencies import CurrentUser, DbSession
 from jobswap.dependencies import DatabaseDep, SettingsDep
-from jobswap.matching import service
+from jobswap.matching import repository, service
 from jobswap.matching.schemas import GenerateResult, MatchDetail, MatchPage, MemberView, summary
 
 router = APIRouter(prefix="/api/matches", tags=["matches"])
@@ -24,7 +24,7 @@ async def list_matches(
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> MatchPage:
     """Your matches: the overall best set first, then by total minutes saved."""
-    rows, total = await service.list_own(session, user, limit, offset)
+    rows, total = await repository.list_own(session, user, limit, offset)
     others = await service.counterparts(database, [r.match_user_id for r in rows])
     return MatchPage(
         items=[summary(r, others.get(r.match_user_id, {}).get("occupation")) for r in rows],

@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, func, select, text
-from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobswap.config import Settings
 from jobswap.db import Database, Identity
 from jobswap.errors import BadRequest, NotFound
+from jobswap.matching import repository
 from jobswap.matching.commute import MODE_INDEX, CommuteMode, estimate_minutes
 from jobswap.matching.compat import SalaryBandError, compatibility, parse_band, salary_overlap
 from jobswap.matching.engine import Cycles, Population, Rules, build_index, refresh_one, run
@@ -29,19 +28,10 @@ from jobswap.matching.locate import router_for
 from jobswap.matching.models import Match
 from jobswap.matching.providers import Point, Router
 from jobswap.occupations.titles import title_index
-from jobswap.resumes.models import Resume
 from jobswap.users.models import User
 
 AREA_GRID_DEGREES = 0.05  # about 5 km: the finest location shown before a swap is accepted
 MAX_MATCHES_PER_PERSON = 20
-
-_ELIGIBLE = """
-    SELECT id, home_location, work_location, commute_mode, swap_family, salary_band, skills,
-           occupation_code, occupation_title, seniority, company
-    FROM users
-    WHERE profile_complete AND swap_family IS NOT NULL
-      AND (home_location ->> 'latitude') IS NOT NULL AND (work_location ->> 'latitude') IS NOT NULL
-"""
 
 
 def rules_from(settings: Settings) -> Rules:
@@ -209,19 +199,6 @@ def _km(pop: Population, giver: int, taker_job: int) -> float:
     return float(chord_to_km(np.array([chord]))[0])
 
 
-async def resume_vectors(session: AsyncSession, people: set[uuid.UUID]) -> dict[uuid.UUID, Any]:
-    """Each person's newest resume embedding, for the people in some swap."""
-    if not people:
-        return {}
-    rows = await session.execute(
-        select(Resume.user_id, Resume.embedding)
-        .where(Resume.user_id.in_(people), Resume.embedding.is_not(None))
-        .ext(distinct_on(Resume.user_id))
-        .order_by(Resume.user_id, Resume.parsed_at.desc().nulls_last())
-    )
-    return {r.user_id: np.asarray(r.embedding, dtype=np.float32) for r in rows}
-
-
 def members_of(group: Cohort, cycles: Cycles) -> set[uuid.UUID]:
     return {group.rows[int(m)].id for m in np.unique(cycles.members) if m >= 0}
 
@@ -259,9 +236,7 @@ async def generate_for(database: Database, settings: Settings, user: User) -> in
             "Complete your profile first: company, a job title we recognise, and home and work locations."
         )
     async with database.transaction(Identity.service()) as session:
-        rows = (
-            await session.execute(text(_ELIGIBLE + " AND swap_family = :f"), {"f": user.swap_family})
-        ).all()
+        rows = await repository.eligible(session, user.swap_family)
         group = cohort(rows, settings.salary_currency)
         person = group.position.get(user.id)
         rules = rules_from(settings)
@@ -273,28 +248,26 @@ async def generate_for(database: Database, settings: Settings, user: User) -> in
             router = router_for(settings)
             if router is not None and len(cycles):
                 cycles, timed = await retime(group, cycles, router, rules)
-            vectors = await resume_vectors(session, members_of(group, cycles))
+            vectors = await repository.resume_vectors(session, members_of(group, cycles))
             matches = match_rows(group, cycles, set(), settings, only=user.id, timed=timed, vectors=vectors)
-        await session.execute(delete(Match).where(Match.user_id == user.id))
-        session.add_all(matches)
+        await repository.replace_for(session, user.id, matches)
     return len(matches)
 
 
 async def run_everyone(database: Database, settings: Settings) -> dict[str, float]:
     """The full run: every eligible person, every swap, the clearing's choice flagged."""
     async with database.transaction(Identity.service()) as session:
-        rows = (await session.execute(text(_ELIGIBLE))).all()
+        rows = await repository.eligible(session)
     if not rows:
         return {"people": 0, "swaps": 0, "selected": 0}
     group = cohort(rows, settings.salary_currency)
     result = run(group.population, rules_from(settings), time_budget=settings.swap_clearing_seconds)
     async with database.transaction(Identity.service()) as session:
-        vectors = await resume_vectors(session, members_of(group, result.cycles))
+        vectors = await repository.resume_vectors(session, members_of(group, result.cycles))
     chosen = set(result.clearing.chosen.tolist())
     matches = match_rows(group, result.cycles, chosen, settings, only=None, vectors=vectors)
     async with database.transaction(Identity.service()) as session:
-        await session.execute(delete(Match))
-        session.add_all(matches)
+        await repository.replace_for(session, None, matches)
     return {
         "people": len(rows),
         "swaps": len(result.cycles),
@@ -304,25 +277,10 @@ async def run_everyone(database: Database, settings: Settings) -> dict[str, floa
     }
 
 
-async def list_own(session: AsyncSession, user: User, limit: int, offset: int) -> tuple[list[Match], int]:
-    own = Match.user_id == user.id
-    total = (await session.execute(select(func.count()).select_from(Match).where(own))).scalar_one()
-    result = await session.execute(
-        select(Match)
-        .where(own)
-        .order_by(Match.selected.desc(), Match.minutes_saved_total.desc(), Match.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(result.scalars()), int(total)
-
-
 async def get_own(session: AsyncSession, user: User, match_id: uuid.UUID) -> Match:
-    match = (
-        await session.execute(select(Match).where(Match.id == match_id, Match.user_id == user.id))
-    ).scalar_one_or_none()
+    match = await repository.get_own(session, user, match_id)
     if match is None:
-        raise NotFound("No such match.")
+        raise NotFound("No such match.")  # the same for another person's match as for none
     return match
 
 
@@ -341,18 +299,7 @@ def _area(location: dict[str, Any] | None) -> dict[str, float] | None:
 async def counterparts(database: Database, members: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
     """What a match may show about the other people: no name, contact, address or resume."""
     async with database.transaction(Identity.service()) as session:
-        rows = (
-            await session.execute(
-                select(
-                    User.id,
-                    User.occupation_title,
-                    User.company,
-                    User.seniority,
-                    User.home_location,
-                    User.work_location,
-                ).where(User.id.in_(members))
-            )
-        ).all()
+        rows = await repository.safe_profiles(session, members)
     return {
         r.id: {
             "occupation": r.occupation_title,
