@@ -22,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data" / "resumes" / "annotated"
-FIXTURES = ROOT / "tests" / "fixtures" / "resumes" / "annotated"
+FIXTURES = ROOT / "benchmarks" / "data" / "annotated"
 
 
 def texts(count: int) -> list[str]:

@@ -3,7 +3,7 @@
 1. Field-level precision and recall on annotated resumes (name, email, companies,
    titles, degrees, institutions, skills), JobSwap's parser beside a regex baseline
    measured in the same run. Reads ../shared/data/resumes/annotated when present
-   (310 resumes), else the 30-resume sample in tests/fixtures.
+   (310 resumes), else the 30-resume sample in benchmarks/data.
 2. Pages per second extracting real PDFs (../shared/data/resumes/pdfs, else the
    fixtures), JobSwap's PDFium reader beside plain pypdf text extraction.
 
@@ -25,7 +25,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data" / "resumes"
-FIXTURES = ROOT / "tests" / "fixtures" / "resumes"
+FIXTURES = ROOT / "tests" / "fixtures" / "resumes"  # real PDFs
+ANNOTATED = ROOT / "benchmarks" / "data" / "annotated"  # the 30-resume sample
 
 LABELS = {
     "name": "Name",
@@ -140,7 +141,7 @@ def pdf_speed(paths: list[Path]) -> tuple[float, float, int]:
 
 
 def main() -> None:
-    annotated = sorted((SHARED / "annotated").glob("*.xml")) or sorted((FIXTURES / "annotated").glob("*.xml"))
+    annotated = sorted((SHARED / "annotated").glob("*.xml")) or sorted(ANNOTATED.glob("*.xml"))
     samples = [load(p) for p in annotated]
     start = time.perf_counter()
     ours = score(samples, jobswap_fields)
