@@ -104,12 +104,10 @@ class Clearing:
 
 @dataclass
 class Index:
-    """Per-family KD-trees over workplaces and homes, kept for incremental refreshes."""
+    """Per-family KD-trees over workplaces, and homes as arrays, kept for incremental refreshes."""
 
     families: dict[int, I64] = field(default_factory=dict)  # family -> member ids
     work_trees: dict[int, cKDTree] = field(default_factory=dict)
-    home_trees: dict[int, cKDTree] = field(default_factory=dict)
-    max_radius: dict[int, float] = field(default_factory=dict)  # largest search radius (chord km)
     reach: F64 = field(default_factory=lambda: np.zeros(0))  # each person's reach, km
     homes: dict[int, F64] = field(default_factory=dict)  # family -> its members' home points, in order
     reach_chord: dict[int, F64] = field(default_factory=dict)  # family -> members' reach, chord km
@@ -145,8 +143,6 @@ def build_index(pop: Population, rules: Rules) -> Index:
         index.families[fam] = members
         if len(members) > 1:
             index.work_trees[fam] = cKDTree(pop.work_xyz[members])
-            index.home_trees[fam] = cKDTree(pop.home_xyz[members])
-            index.max_radius[fam] = float(reach[members].max(initial=0.0))
             index.homes[fam] = np.ascontiguousarray(pop.home_xyz[members])
             index.reach_chord[fam] = reach[members]
     return index
