@@ -9,6 +9,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
@@ -19,6 +20,7 @@ from jobswap.config import Settings, get_settings
 from jobswap.errors import StartupError
 from jobswap.http_errors import BodySizeLimitMiddleware, install_error_handlers
 from jobswap.matching import locate
+from jobswap.matching.geocode import offline_geocoder
 from jobswap.matching.router import router as matches_router
 from jobswap.observability import RequestLogMiddleware, configure_logging
 from jobswap.ops.router import router as ops_router
@@ -52,6 +54,11 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         async with _runtime_for(app, settings, runtime) as rt:
             app.state.runtime = rt
             worker: asyncio.Task[None] | None = None
+            warm_up: asyncio.Task[object] | None = None
+            if runtime is None:
+                # Load the offline gazetteer now, off the event loop, rather than in the
+                # first request that saves an address.
+                warm_up = asyncio.create_task(anyio.to_thread.run_sync(offline_geocoder))
             if settings.run_worker and runtime is None:
                 worker = asyncio.create_task(
                     rt.queue.run_worker_async(
@@ -70,6 +77,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                         await worker
                 if runtime is None:
                     await locate.close()
+                    if warm_up is not None:
+                        with contextlib.suppress(Exception):
+                            await warm_up
 
     app = FastAPI(
         title="JobSwap",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from importlib import resources
 
 from alembic import command
@@ -31,7 +32,9 @@ def alembic_config() -> Config:
     return cfg
 
 
+@lru_cache(maxsize=1)
 def head_revision() -> str | None:
+    """The newest revision shipped with this code (fixed for the life of the process)."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
