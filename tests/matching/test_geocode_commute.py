@@ -20,6 +20,7 @@ from jobswap.matching.geocode import Precision, offline_geocoder
         ("Lisboa, Portugal", 38.725, -9.150, Precision.CITY),  # the local name
         ("München", 48.137, 11.575, Precision.CITY),
         ("Paris", 48.853, 2.349, Precision.CITY),  # the most populous Paris
+        ("Marienplatz 1, 80331 München, Germany", 48.137, 11.575, Precision.CITY),  # not a US ZIP
         ("São Paulo, Brasil", -23.548, -46.636, Precision.CITY),
     ],
 )

@@ -86,15 +86,13 @@ class OfflineGeocoder:
         )
 
     def geocode(self, address: str) -> Place | None:
+        parts = [p for p in (fold(p) for p in re.split(r"[,\n;]", address)) if p]
+        country, state = self._country_and_state(parts)
         zip_match = _ZIP.search(address)
-        if zip_match and not re.search(
-            r"\b(?:germany|deutschland|france|spain|espana|italy|mexico)\b", fold(address)
-        ):
+        if zip_match and country in (None, "US"):  # five digits are a ZIP code only in the US
             place = self._zip(zip_match.group(1))
             if place:
                 return place
-        parts = [p for p in (fold(p) for p in re.split(r"[,\n;]", address)) if p]
-        country, state = self._country_and_state(parts)
         best = self._best_city(parts, country, state)
         if best is None:
             return None
@@ -133,10 +131,13 @@ class OfflineGeocoder:
 
     def _city_keys(self, part: str) -> list[str]:
         words = part.split()
-        # the part itself, then without a trailing postcode or state ("oakland ca 94607")
+        # the part itself, then without a postcode or state ("oakland ca 94607", "80331 munchen")
         keys = [part]
         while words and (words[-1].isdigit() or words[-1] in self.states):
             words = words[:-1]
+            keys.append(" ".join(words))
+        while words and words[0].isdigit():  # "80331 munchen": a postcode before the city
+            words = words[1:]
             keys.append(" ".join(words))
         return [k for k in keys if k]
 
