@@ -23,14 +23,26 @@ import time
 import numpy as np
 
 from jobswap.matching.commute import estimate_minutes
-from jobswap.matching.engine import Population, Rules, build_index, find_options, refresh_one, run, salary_ok
+from jobswap.matching.engine import (
+    Links,
+    Population,
+    Rules,
+    build_index,
+    find_options,
+    refresh_one,
+    run,
+    salary_ok,
+)
 from jobswap.matching.geo import chord_to_km
 
 CENTRE = np.array([41.88, -87.63])  # a Chicago-sized metro; any would do
 KM = 1 / 111.0
 
 
-def synthetic_metro(n: int, seed: int, families: int = 400) -> Population:
+def synthetic_metro(n: int, seed: int, families: int = 400, links: int = 0) -> Population:
+    """`links`: each family's occupations related to this many occupations in other families
+    with similar pay (two occupations per family), as O*NET Related Occupations link broad
+    groups at one job zone."""
     rng = np.random.default_rng(seed)
     # homes: five residential centres up to ~35 km out, each a wide Gaussian
     centres = CENTRE + rng.normal(0, 18 * KM, size=(5, 2))
@@ -49,6 +61,18 @@ def synthetic_metro(n: int, seed: int, families: int = 400) -> Population:
     base = rng.uniform(30_000, 160_000, size=families)
     low = np.round(base[family] * rng.uniform(0.85, 1.15, size=n), -3)
     mode = rng.choice(4, size=n, p=[0.7, 0.2, 0.07, 0.03]).astype(np.int8)
+    occupation = family * 2 + rng.integers(0, 2, size=n)
+    related = None
+    if links:
+        pairs = set()
+        for occ in range(2 * families):
+            # related occupations share a job zone, so their pay is alike: within 20% here
+            alike = np.flatnonzero(np.abs(base / base[occ // 2] - 1) < 0.2)
+            candidates = np.concatenate([alike * 2, alike * 2 + 1])
+            for other in rng.choice(candidates, size=min(links, len(candidates)), replace=False).tolist():
+                if other // 2 != occ // 2:
+                    pairs |= {(occ, other), (other, occ)}
+        related = Links.build(sorted(pairs), {o: o // 2 for o in range(2 * families)})
     return Population(
         home_lat=home[:, 0],
         home_lon=home[:, 1],
@@ -58,6 +82,8 @@ def synthetic_metro(n: int, seed: int, families: int = 400) -> Population:
         mode=mode,
         salary_min=low,
         salary_max=low * 1.2,
+        occupation=occupation if links else None,
+        links=related,
     )
 
 
@@ -87,6 +113,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--naive-size", type=int, default=5_000)
+    parser.add_argument("--links", type=int, default=3, help="related occupations per occupation, last row")
     args = parser.parse_args()
     rules = Rules(min_minutes=10, min_fraction=0.15, max_options=10)
 
@@ -104,12 +131,13 @@ def main() -> None:
     )
 
     print(
-        f"{'people':>9} {'options':>9} {'2-way':>7} {'3-way':>8} {'cleared':>8} {'saved h':>9} "
+        f"{'people':>11} {'options':>9} {'2-way':>7} {'3-way':>8} {'cleared':>8} {'saved h':>9} "
         f"{'cand s':>7} {'cycle s':>8} {'clear s':>8} {'total s':>8} {'exact':>5} "
         f"{'refresh ms p50/p99':>19} {'peak MB':>8}"
     )
-    for n in args.sizes:
-        pop = synthetic_metro(n, args.seed)
+    rows = [(n, 0) for n in args.sizes] + ([(max(args.sizes), args.links)] if args.links else [])
+    for n, links in rows:
+        pop = synthetic_metro(n, args.seed, links=links)
         t = time.perf_counter()
         result = run(pop, rules, time_budget=3.0)
         total = time.perf_counter() - t
@@ -125,7 +153,8 @@ def main() -> None:
         times.sort()
         tm = result.timings
         print(
-            f"{n:>9} {len(result.options):>9} {two:>7} {three:>8} {len(result.clearing.chosen):>8} "
+            f"{n:>9}{'+L' if links else '  '} {len(result.options):>9} {two:>7} {three:>8} "
+            f"{len(result.clearing.chosen):>8} "
             f"{result.clearing.total_saved / 60:>9.0f} {tm['candidates']:>7.2f} {tm['cycles']:>8.2f} "
             f"{tm['clearing']:>8.2f} {total:>8.2f} {'yes' if result.clearing.exact else 'no':>5} "
             f"{statistics.median(times):>9.1f}/{times[int(len(times) * 0.99) - 1]:<9.1f} {peak_mb():>8.0f}"

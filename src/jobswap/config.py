@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     swap_min_fraction: float = Field(default=0.15, ge=0, lt=1)  # ... and by this share of it
     salary_tolerance: float = Field(default=0.10, ge=0, le=1)  # bands may miss each other by this share
     salary_currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")  # compare bands in this one
+    # Across SOC broad groups, only O*NET-related occupations at least this equivalent swap:
+    # 0.8 Primary-Short, 0.6 Primary-Long, 0.4 Supplemental; above 0.8 turns it off.
+    swap_min_related_equivalence: float = Field(default=0.6, ge=0, le=1.01)
     swap_max_options: int = Field(default=10, ge=1, le=100)  # options kept per person
     swap_clearing_seconds: float = Field(default=5.0, gt=0)  # exact clearing's time budget
     match_run_cron: str = "30 3 * * *"

@@ -16,7 +16,7 @@ def options(pop: Population, rules: Rules) -> dict[tuple[int, int], float]:
     n = len(pop)
     found: dict[int, list[tuple[float, int, float]]] = {a: [] for a in range(n)}
     for a, b in itertools.permutations(range(n), 2):
-        if pop.family[a] != pop.family[b]:
+        if pop.family[a] != pop.family[b] and not _linked(pop, a, b):
             continue
         km = haversine_km(pop.home_lat[a], pop.home_lon[a], pop.work_lat[b], pop.work_lon[b])
         after = float(estimate_minutes(np.array([km]), pop.mode[[a]])[0])
@@ -34,6 +34,13 @@ def options(pop: Population, rules: Rules) -> dict[tuple[int, int], float]:
         for _, b, saved in items[: rules.max_options] if rules.max_options else items:
             result[(a, b)] = saved
     return result
+
+
+def _linked(pop: Population, a: int, b: int) -> bool:
+    if pop.links is None or pop.occupation is None:
+        return False
+    key = int(pop.occupation[a]) * pop.links.base + int(pop.occupation[b])
+    return key in set(pop.links.pairs.tolist())
 
 
 def cycles(opts: dict[tuple[int, int], float], n: int) -> dict[tuple[int, ...], float]:

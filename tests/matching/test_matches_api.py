@@ -32,9 +32,11 @@ TOWN = {
 }
 
 
-async def populate(client: httpx.AsyncClient, admin: Account) -> dict[str, Account]:
+async def populate(
+    client: httpx.AsyncClient, admin: Account, town: dict[str, Any] | None = None
+) -> dict[str, Account]:
     people = {}
-    for handle, (title, company, home, work, band) in TOWN.items():
+    for handle, (title, company, home, work, band) in (town or TOWN).items():
         email = f"{handle}@example.com"
         body = {
             "email": email,
@@ -111,6 +113,30 @@ async def test_full_run_through_the_queue_finds_the_three_way_cycle(
     for handle in ("nurse.a", "nurse.b"):
         items = (await client.get("/api/matches", headers=town[handle].headers)).json()["items"]
         assert [m["cycle_size"] for m in items] == [2]
+
+
+async def test_related_occupations_in_other_groups_swap(client: httpx.AsyncClient, admin: Account) -> None:
+    """Accountants (13-2011) and budget analysts (13-2031) are O*NET Primary-Short relatives at
+    one job zone, in different SOC broad groups; software developers and technical writers are
+    only Supplemental relatives, below the default threshold."""
+    town = await populate(
+        client,
+        admin,
+        {
+            "acct.p": ("Accountant", "Ledger & Co", near(OFFICE_2), OFFICE_1, "USD 60k-70k"),
+            "budget.q": ("Budget Analyst", "City Hall", near(OFFICE_1), OFFICE_2, "USD 62k-72k"),
+            "dev.r": ("Software Developer", "Apps Inc", near(OFFICE_3), HOSPITAL_NORTH, "USD 90k-110k"),
+            "writer.s": ("Technical Writer", "Docs Ltd", near(HOSPITAL_NORTH), OFFICE_3, "USD 85k-100k"),
+        },
+    )
+    generated = await client.post("/api/matches/generate", headers=town["budget.q"].headers)
+    assert generated.json() == {"matches": 1}
+    [match] = (await client.get("/api/matches", headers=town["budget.q"].headers)).json()["items"]
+    assert match["counterpart_occupation"] == "Accountants and Auditors"
+    assert match["compatibility"]["role"] == 0.8
+    for handle in ("dev.r", "writer.s"):
+        generated = await client.post("/api/matches/generate", headers=town[handle].headers)
+        assert generated.json() == {"matches": 0}, handle
 
 
 async def test_incomplete_profile_cannot_generate(client: httpx.AsyncClient, alice: Account) -> None:

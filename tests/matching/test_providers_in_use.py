@@ -13,10 +13,11 @@ from sqlalchemy import text
 from jobswap.config import Settings
 from jobswap.main import create_app
 from jobswap.matching.locate import forget
+from jobswap.matching.service import run_everyone
 from jobswap.runtime import Runtime
 from tests.conftest import Account, sign_up
 from tests.matching.fakes import FakeServices, _km
-from tests.matching.test_matches_api import HOSPITAL_NORTH, HOSPITAL_SOUTH, populate
+from tests.matching.test_matches_api import HOSPITAL_NORTH, HOSPITAL_SOUTH, OFFICE_3, near, populate
 
 
 @pytest.fixture
@@ -106,3 +107,52 @@ async def test_swaps_are_retimed_by_the_router(
         assert (await configured.post("/api/matches/generate", headers=a.headers)).json() == {"matches": 0}
     finally:
         fake.constant_minutes = None
+
+
+async def test_the_full_run_retimes_swaps_and_clears_on_routed_minutes(
+    client: httpx.AsyncClient,
+    admin: Account,
+    settings: Settings,
+    runtime: Runtime,
+    services: tuple[FakeServices, str],
+) -> None:
+    fake, base = services
+    town = await populate(client, admin)
+    routed = settings.model_copy(update={"router": "osrm", "router_url": base})
+    forget()
+    fake.constant_minutes = None
+    summary = await run_everyone(runtime.database, routed)
+    assert summary["swaps"] >= 2 and summary["swaps_estimated"] >= summary["swaps"]
+    items = (await client.get("/api/matches", headers=town["nurse.a"].headers)).json()["items"]
+    detail = (await client.get(f"/api/matches/{items[0]['id']}", headers=town["nurse.a"].headers)).json()
+    assert {m["commute_source"] for m in detail["members"]} == {"router"}
+    assert items[0]["selected"] is True
+
+    fake.constant_minutes = 30.0  # routed, nobody gains: the full run keeps no swap at all
+    forget()
+    try:
+        summary = await run_everyone(runtime.database, routed)
+    finally:
+        fake.constant_minutes = None
+        forget()
+    assert summary["swaps"] == 0 and summary["swaps_estimated"] >= 2
+    assert (await client.get("/api/matches", headers=town["nurse.a"].headers)).json()["items"] == []
+
+
+@pytest.mark.parametrize("configured", [{"swap_min_related_equivalence": 0.4}], indirect=True)
+async def test_a_lower_threshold_lets_supplemental_relatives_swap(
+    configured: httpx.AsyncClient, admin: Account
+) -> None:
+    """The pair that the default threshold keeps apart (see test_matches_api)."""
+    town = await populate(
+        configured,
+        admin,
+        {
+            "dev.r": ("Software Developer", "Apps Inc", near(OFFICE_3), HOSPITAL_NORTH, "USD 90k-110k"),
+            "writer.s": ("Technical Writer", "Docs Ltd", near(HOSPITAL_NORTH), OFFICE_3, "USD 85k-100k"),
+        },
+    )
+    generated = await configured.post("/api/matches/generate", headers=town["dev.r"].headers)
+    assert generated.json() == {"matches": 1}
+    [match] = (await configured.get("/api/matches", headers=town["dev.r"].headers)).json()["items"]
+    assert match["compatibility"]["role"] == 0.4

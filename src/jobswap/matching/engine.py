@@ -4,7 +4,8 @@ Pure numpy/scipy on arrays, no database, so that a full run over a million
 people fits in seconds and the same code serves tests, benchmarks and tasks.
 
 Definitions
-- Option A -> B ("A could take B's job"): same role family, compatible salary
+- Option A -> B ("A could take B's job"): equivalent roles (the same role family,
+  or an occupation linked to A's across families, see `Links`), compatible salary
   bands, and A's commute from A's home to B's workplace is shorter than A's
   own by at least `min_minutes` and by at least `min_fraction`.
 - A 2-way swap is a pair of options A -> B and B -> A; a 3-way swap a cycle
@@ -16,12 +17,14 @@ Scale
   workplaces of A's family inside a ball around A's home; the best ones are the
   nearest. A KD-tree per family answers "nearest workplaces" (k at a time,
   widened only for people whose first k were not enough), never all pairs.
+  Occupations linked across families have trees of their own, searched the same way.
 - With `max_options` set, each person keeps the options that save them most
   (ties broken by id), as a person's list of alternatives would.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -48,8 +51,44 @@ class Rules:
 
 
 @dataclass
+class Links:
+    """Equivalent roles across families (O*NET-related occupations at one job zone).
+
+    Inside a family every member may take every other's job; across families only
+    the occupation pairs listed here may. The engine searches one KD-tree per linked
+    occupation, so that every workplace it looks at qualifies by role."""
+
+    jobs: dict[int, list[int]]  # taker occupation -> occupations in other families whose jobs it may take
+    takers: dict[int, list[int]]  # the reverse: job occupation -> taker occupations
+    pairs: I64  # sorted keys taker_occupation * base + job_occupation
+    base: int
+
+    @classmethod
+    def build(cls, pairs: list[tuple[int, int]], occupation_family: dict[int, int]) -> Links:
+        cross = sorted({(a, b) for a, b in pairs if occupation_family[a] != occupation_family[b]})
+        base = max(occupation_family, default=0) + 1
+        keys = np.asarray([a * base + b for a, b in cross], dtype=np.int64)
+        jobs: dict[int, list[int]] = {}
+        takers: dict[int, list[int]] = {}
+        for a, b in cross:
+            jobs.setdefault(a, []).append(b)
+            takers.setdefault(b, []).append(a)
+        return cls(jobs, takers, np.sort(keys), base)
+
+    def allowed(self, taker: I64, job: I64) -> npt.NDArray[np.bool_]:
+        if not len(self.pairs):
+            return np.zeros(len(taker), dtype=bool)
+        keys = taker * self.base + job
+        at = np.minimum(np.searchsorted(self.pairs, keys), len(self.pairs) - 1)
+        result: npt.NDArray[np.bool_] = self.pairs[at] == keys
+        return result
+
+
+@dataclass
 class Population:
-    """One row per person. Salaries are annual amounts in one currency; NaN = unknown."""
+    """One row per person. Salaries are annual amounts in one currency; NaN = unknown.
+
+    `occupation` and `links` are needed only when roles are equivalent across families."""
 
     home_lat: F64
     home_lon: F64
@@ -59,6 +98,8 @@ class Population:
     mode: npt.NDArray[np.int8]
     salary_min: F64
     salary_max: F64
+    occupation: I64 | None = None
+    links: Links | None = None
 
     def __post_init__(self) -> None:
         self.home_xyz = to_xyz(self.home_lat, self.home_lon)
@@ -68,6 +109,13 @@ class Population:
 
     def __len__(self) -> int:
         return len(self.family)
+
+    def may_take(self, taker: I64, job: I64) -> npt.NDArray[np.bool_]:
+        """Equivalent roles: the same family, or a linked occupation pair."""
+        same: npt.NDArray[np.bool_] = self.family[taker] == self.family[job]
+        if self.links is None or self.occupation is None:
+            return same
+        return same | self.links.allowed(self.occupation[taker], self.occupation[job])
 
 
 @dataclass
@@ -103,14 +151,35 @@ class Clearing:
 
 
 @dataclass
-class Index:
-    """Per-family KD-trees over workplaces, and homes as arrays, kept for incremental refreshes."""
+class Group:
+    """People searched together: a KD-tree over their workplaces, their homes and reach."""
 
-    families: dict[int, I64] = field(default_factory=dict)  # family -> member ids
-    work_trees: dict[int, cKDTree] = field(default_factory=dict)
-    reach: F64 = field(default_factory=lambda: np.zeros(0))  # each person's reach, km
-    homes: dict[int, F64] = field(default_factory=dict)  # family -> its members' home points, in order
-    reach_chord: dict[int, F64] = field(default_factory=dict)  # family -> members' reach, chord km
+    members: I64
+    work_tree: cKDTree
+    homes: F64
+    reach_chord: F64
+    pay_low: float  # the lowest salary_min and highest salary_max among members (NaN: none known)
+    pay_high: float
+    pay_unknown: bool  # some member's band is unknown, so any searcher's salary may suit
+
+    def salary_may_suit(self, pop: Population, searchers: I64, tolerance: float) -> npt.NDArray[np.bool_]:
+        """False only where no member's band can suit: the envelope of the members' bands
+        fails the same test (its gap is no larger and its scale no smaller than any member's)."""
+        lo, hi = pop.salary_min[searchers], pop.salary_max[searchers]
+        if self.pay_unknown or np.isnan(self.pay_low):
+            return np.ones(len(searchers), dtype=bool)
+        gap = np.maximum(self.pay_low - hi, lo - self.pay_high)
+        result: npt.NDArray[np.bool_] = (gap <= tolerance * np.maximum(hi, self.pay_high)) | np.isnan(lo + hi)
+        return result
+
+
+@dataclass
+class Index:
+    """KD-trees per family (and per linked occupation), kept for incremental refreshes."""
+
+    reach: F64  # each person's reach, km
+    families: dict[int, Group] = field(default_factory=dict)
+    occupations: dict[int, Group] = field(default_factory=dict)  # only occupations in `Links`
 
 
 def reach_km(pop: Population, rules: Rules, who: I64 | slice = slice(None)) -> F64:
@@ -132,40 +201,109 @@ def salary_ok(pop: Population, a: I64, b: I64, tolerance: float) -> npt.NDArray[
 
 
 def build_index(pop: Population, rules: Rules) -> Index:
-    index = Index()
-    order = np.argsort(pop.family, kind="stable")
-    fams, starts = np.unique(pop.family[order], return_index=True)
-    bounds = [*starts.tolist(), len(order)]
-    index.reach = reach_km(pop, rules)
+    index = Index(reach_km(pop, rules))
     reach = km_to_chord(np.maximum(index.reach, 0.0))
-    for i, fam in enumerate(fams.tolist()):
-        members = order[bounds[i] : bounds[i + 1]]
-        index.families[fam] = members
-        if len(members) > 1:
-            index.work_trees[fam] = cKDTree(pop.work_xyz[members])
-            index.homes[fam] = np.ascontiguousarray(pop.home_xyz[members])
-            index.reach_chord[fam] = reach[members]
+
+    def group(members: I64) -> Group:
+        low, high = pop.salary_min[members], pop.salary_max[members]
+        unknown = bool(np.isnan(low).any() or np.isnan(high).any())
+        low_known, high_known = low[~np.isnan(low)], high[~np.isnan(high)]
+        return Group(
+            members,
+            cKDTree(pop.work_xyz[members]),
+            np.ascontiguousarray(pop.home_xyz[members]),
+            reach[members],
+            float(low_known.min()) if len(low_known) else math.nan,
+            float(high_known.max()) if len(high_known) else math.nan,
+            unknown,
+        )
+
+    for fam, members in _by_key(np.arange(len(pop), dtype=np.int64), pop.family):
+        index.families[fam] = group(members)
+    if pop.links is not None and pop.occupation is not None:
+        for occ, members in _by_key(np.arange(len(pop), dtype=np.int64), pop.occupation):
+            if occ in pop.links.takers or occ in pop.links.jobs:
+                index.occupations[occ] = group(members)
     return index
 
 
 def find_options(pop: Population, rules: Rules, index: Index | None = None) -> Options:
     """Every person's options (their best `max_options` of them, when capped)."""
     index = index or build_index(pop, rules)
-    reach = index.reach
+    return _edges(pop, [_options_of(pop, rules, index, np.arange(len(pop), dtype=np.int64))])
+
+
+def _by_key(people: I64, keys: I64) -> list[tuple[int, I64]]:
+    order = np.argsort(keys, kind="stable")
+    values, starts = np.unique(keys[order], return_index=True)
+    bounds = [*starts.tolist(), len(people)]
+    return [(key, people[order[bounds[i] : bounds[i + 1]]]) for i, key in enumerate(values.tolist())]
+
+
+def _options_of(pop: Population, rules: Rules, index: Index, people: I64) -> tuple[I64, I64, F64]:
+    """The options of `people`: their own family's jobs, and the jobs of the occupations
+    linked to theirs (one tree each)."""
+    people = np.unique(people)
+    people = people[index.reach[people] > 0]
     parts: list[tuple[I64, I64, F64]] = []
-    for fam, members in index.families.items():
-        tree = index.work_trees.get(fam)
-        if tree is None:
+    for fam, searchers in _by_key(people, pop.family[people]):
+        group = index.families[fam]
+        if len(group.members) > 1:
+            parts.append(_family_options(pop, rules, group, searchers, index.reach))
+    if pop.links is not None and pop.occupation is not None:
+        # One search per linked occupation's tree, by everyone whose occupation may take its jobs
+        # (and whose salary some member's band can suit): few calls, each a big batch.
+        by_occupation = dict(_by_key(people, pop.occupation[people]))
+        for job, takers in pop.links.takers.items():
+            target = index.occupations.get(job)
+            found = [by_occupation[t] for t in takers if t in by_occupation]
+            if target is None or not found:
+                continue
+            searchers = np.concatenate(found)
+            suited = searchers[target.salary_may_suit(pop, searchers, rules.salary_tolerance)]
+            if len(suited):
+                parts.append(_family_options(pop, rules, target, suited, index.reach))
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0)
+    if pop.links is not None and rules.max_options is not None:
+        return _best_of(parts, people, rules.max_options)
+    src, dst, km = (np.concatenate([p[i] for p in parts]) for i in range(3))
+    return src.astype(np.int64, copy=False), dst.astype(np.int64, copy=False), km
+
+
+def _best_of(parts: list[tuple[I64, I64, F64]], people: I64, cap: int) -> tuple[I64, I64, F64]:
+    """Each tree gave a person's best few; keep the best `cap` of them all, by distance then id.
+    A (people x cap) table is merged with one part at a time, row-wise, rather than sorting
+    every candidate edge together."""
+    best_km = np.full((len(people), cap), np.inf)
+    best_dst = np.full((len(people), cap), -1, dtype=np.int64)
+    for part_src, part_dst, part_km in parts:
+        if not len(part_src):
             continue
-        searchers = members[reach[members] > 0]
-        if len(searchers):
-            parts.append(_family_options(pop, rules, members, tree, searchers, reach))
-    return _edges(pop, parts)
+        order = np.argsort(part_src, kind="stable")  # a part lists each person's options best first
+        src, dst, km = part_src[order], part_dst[order], part_km[order]
+        rows, starts, counts = np.unique(src, return_index=True, return_counts=True)
+        row = np.repeat(np.arange(len(rows)), counts)
+        column = np.arange(len(src)) - np.repeat(starts, counts)
+        new_km = np.full((len(rows), cap), np.inf)
+        new_dst = np.full((len(rows), cap), -1, dtype=np.int64)
+        new_km[row, column], new_dst[row, column] = km, dst
+        at = np.searchsorted(people, rows)
+        both_km = np.concatenate([best_km[at], new_km], axis=1)
+        both_dst = np.concatenate([best_dst[at], new_dst], axis=1)
+        pick = np.lexsort((both_dst, both_km), axis=1)[:, :cap]
+        best_km[at] = np.take_along_axis(both_km, pick, axis=1)
+        best_dst[at] = np.take_along_axis(both_dst, pick, axis=1)
+    kept = np.isfinite(best_km)
+    return np.repeat(people, kept.sum(axis=1)), best_dst[kept], best_km[kept]
 
 
 def _family_options(
-    pop: Population, rules: Rules, members: I64, tree: cKDTree, searchers: I64, reach: F64
+    pop: Population, rules: Rules, group: Group, searchers: I64, reach: F64
 ) -> tuple[I64, I64, F64]:
+    """Options of `searchers` among the jobs of `group`, whose roles all suit them."""
+    members, tree = group.members, group.work_tree
     size = len(members)
     radius = km_to_chord(reach[searchers])
     if rules.max_options is None:
@@ -185,7 +323,8 @@ def _family_options(
     pending = searchers
     k = min(size, rules.max_options + 5)
     while len(pending):
-        dist, idx = tree.query(pop.home_xyz[pending], k=k, workers=-1)
+        workers = -1 if len(pending) > 2_000 else 1  # threads cost more than they save on small batches
+        dist, idx = tree.query(pop.home_xyz[pending], k=k, workers=workers)
         dist = dist.reshape(len(pending), -1)
         idx = idx.reshape(len(pending), -1)
         src = np.repeat(pending, idx.shape[1]).reshape(idx.shape)
@@ -397,23 +536,18 @@ def refresh_one(pop: Population, rules: Rules, index: Index, person: int) -> Cyc
     """The swaps one person can be part of now, without a full run (e.g. after a profile edit).
 
     With capped options the answer is what a full run would find for this person:
-    each hop is among its giver's best options, looked up in the family's trees
-    (a handful of small queries). Uncapped, every option counts, by the criteria.
+    each hop is among its giver's best options, looked up in the trees of the
+    giver's family and linked occupations (a handful of small queries). Uncapped,
+    every option counts, by the criteria.
     """
-    fam = int(pop.family[person])
-    members = index.families.get(fam)
-    work_tree = index.work_trees.get(fam)
     empty = Cycles(np.zeros((0, 3), dtype=np.int64), np.zeros(0))
-    if members is None or work_tree is None or index.reach[person] <= 0:
+    if index.reach[person] <= 0:
         return empty
     if rules.max_options is None:
         return _refresh_uncapped(pop, rules, index, person)
 
     def best_options(people: I64) -> dict[int, set[int]]:
-        people = people[index.reach[people] > 0]
-        if not len(people):
-            return {}
-        src, dst, _ = _family_options(pop, rules, members, work_tree, np.unique(people), index.reach)
+        src, dst, _ = _options_of(pop, rules, index, people)
         found: dict[int, set[int]] = {}
         for a, b in zip(src.tolist(), dst.tolist(), strict=True):
             found.setdefault(a, set()).add(b)
@@ -451,14 +585,20 @@ def _with_savings(pop: Population, members: I64) -> Cycles:
 
 def _refresh_uncapped(pop: Population, rules: Rules, index: Index, person: int) -> Cycles:
     fam = int(pop.family[person])
-    members = index.families[fam]
     reach = index.reach
     me = np.array([person], dtype=np.int64)
-    _, outs, _ = _family_options(pop, rules, members, index.work_trees[fam], me, reach)
-    gap = index.homes[fam] - pop.work_xyz[person]
-    near = members[np.einsum("ij,ij->i", gap, gap) <= index.reach_chord[fam] ** 2]
-    near = near[near != person]
-    ins = near[salary_ok(pop, near, np.full(len(near), person), rules.salary_tolerance)]
+    _, outs, _ = _options_of(pop, rules, index, me)
+    groups = [index.families[fam]]
+    if pop.links is not None and pop.occupation is not None:
+        linked = pop.links.takers.get(int(pop.occupation[person]), [])
+        groups += [index.occupations[o] for o in linked if o in index.occupations]
+    takers: list[I64] = []  # people who could take my job: homes within their reach of my workplace
+    for group in groups:
+        gap = group.homes - pop.work_xyz[person]
+        near = group.members[np.einsum("ij,ij->i", gap, gap) <= group.reach_chord**2]
+        near = near[near != person]
+        takers.append(near[salary_ok(pop, near, np.full(len(near), person), rules.salary_tolerance)])
+    ins = np.concatenate(takers) if takers else me[:0]
     found = [
         np.stack(
             [me.repeat(len(common := np.intersect1d(outs, ins))), common, np.full(len(common), -1)], axis=1
@@ -469,7 +609,9 @@ def _refresh_uncapped(pop: Population, rules: Rules, index: Index, person: int) 
         c = np.tile(ins, len(outs))
         keep = b != c
         b, c = b[keep], c[keep]
-        link = (_km(pop, b, c) <= reach[b]) & salary_ok(pop, b, c, rules.salary_tolerance)
+        link = (
+            (_km(pop, b, c) <= reach[b]) & salary_ok(pop, b, c, rules.salary_tolerance) & pop.may_take(b, c)
+        )
         found.append(np.stack([me.repeat(int(link.sum())), b[link], c[link]], axis=1))
     return _with_savings(pop, np.concatenate(found))
 

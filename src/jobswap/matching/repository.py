@@ -23,11 +23,15 @@ ELIGIBLE = """
 """
 
 
-async def eligible(session: AsyncSession, family: str | None = None) -> list[Any]:
-    """People the engine can place (a service-identity session sees everyone)."""
-    if family is None:
+async def eligible(session: AsyncSession, families: list[str] | None = None) -> list[Any]:
+    """People the engine can place (a service-identity session sees everyone), optionally
+    only those in some swap families."""
+    if families is None:
         return list((await session.execute(text(ELIGIBLE))).all())
-    return list((await session.execute(text(ELIGIBLE + " AND swap_family = :f"), {"f": family})).all())
+    if not families:
+        return []
+    rows = await session.execute(text(ELIGIBLE + " AND swap_family = ANY(:f)"), {"f": families})
+    return list(rows.all())
 
 
 async def replace_for(session: AsyncSession, user_id: uuid.UUID | None, matches: list[Match]) -> None:

@@ -8,8 +8,9 @@ currency; a band in another currency counts as unknown to the engine.
 from __future__ import annotations
 
 import math
+import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,7 @@ from jobswap.errors import BadRequest, NotFound
 from jobswap.matching import repository
 from jobswap.matching.commute import MODE_INDEX, CommuteMode, estimate_minutes
 from jobswap.matching.compat import SalaryBandError, compatibility, parse_band, salary_overlap
-from jobswap.matching.engine import Cycles, Population, Rules, build_index, refresh_one, run
+from jobswap.matching.engine import Cycles, Links, Population, Rules, build_index, clear, refresh_one, run
 from jobswap.matching.geo import chord_to_km
 from jobswap.matching.locate import router_for
 from jobswap.matching.models import Match
@@ -68,9 +69,43 @@ def _annual(band: str | None, currency: str | None) -> tuple[float, float]:
     return parsed.minimum, parsed.maximum
 
 
-def cohort(rows: Sequence[Any], currency: str | None) -> Cohort:
+def linked_families(codes: Iterable[str | None], minimum: float) -> set[str]:
+    """The swap families of these occupations and of every occupation equivalent to them."""
+    index = title_index()
+    found: set[str] = set()
+    for code in codes:
+        if code:
+            found.add(index.family(code))
+            found.update(index.family(other) for other in index.equivalents(code, minimum))
+    return found
+
+
+def _links(
+    rows: Sequence[Any], families: dict[str, int], minimum: float
+) -> tuple[np.ndarray[Any, Any], Links | None]:
+    """Occupation ids per person and the equivalent occupation pairs across families."""
+    index = title_index()
+    codes = sorted({r.occupation_code or "" for r in rows})
+    occupation = {c: i for i, c in enumerate(codes)}
+    occupation_family: dict[int, int] = {}
+    for r in rows:
+        occupation_family[occupation[r.occupation_code or ""]] = families[r.swap_family]
+    pairs = [
+        (occupation[a], occupation[b])
+        for a in codes
+        if a
+        for b in index.equivalents(a, minimum)
+        if b in occupation and occupation_family[occupation[a]] != occupation_family[occupation[b]]
+    ]
+    ids = np.array([occupation[r.occupation_code or ""] for r in rows], dtype=np.int64)
+    return ids, (Links.build(pairs, occupation_family) if pairs else None)
+
+
+def cohort(rows: Sequence[Any], settings: Settings) -> Cohort:
+    currency = settings.salary_currency
     salaries = np.array([_annual(r.salary_band, currency) for r in rows], dtype=np.float64).reshape(-1, 2)
     families = {f: i for i, f in enumerate(sorted({r.swap_family for r in rows}))}
+    occupations, links = _links(rows, families, settings.swap_min_related_equivalence)
     population = Population(
         home_lat=np.array([float(r.home_location["latitude"]) for r in rows]),
         home_lon=np.array([float(r.home_location["longitude"]) for r in rows]),
@@ -80,6 +115,8 @@ def cohort(rows: Sequence[Any], currency: str | None) -> Cohort:
         mode=np.array([MODE_INDEX[CommuteMode(r.commute_mode)] for r in rows], dtype=np.int8),
         salary_min=salaries[:, 0],
         salary_max=salaries[:, 1],
+        occupation=occupations,
+        links=links,
     )
     return Cohort(list(rows), population, {r.id: i for i, r in enumerate(rows)})
 
@@ -230,14 +267,20 @@ def _compatibility(
 
 
 async def generate_for(database: Database, settings: Settings, user: User) -> int:
-    """Refresh one person's matches now, from their swap family alone."""
+    """Refresh one person's matches now, from the people whose options can reach theirs:
+    their family and equivalent occupations' families, and those people's own (a
+    second hop, so that everyone's best options are ranked as in a full run)."""
     if not user.swap_family or not user.profile_complete:
         raise BadRequest(
             "Complete your profile first: company, a job title we recognise, and home and work locations."
         )
     async with database.transaction(Identity.service()) as session:
-        rows = await repository.eligible(session, user.swap_family)
-        group = cohort(rows, settings.salary_currency)
+        minimum = settings.swap_min_related_equivalence
+        near = linked_families([user.occupation_code], minimum) | {user.swap_family}
+        rows = await repository.eligible(session, sorted(near))
+        further = linked_families({r.occupation_code for r in rows}, minimum) - near
+        rows += await repository.eligible(session, sorted(further))
+        group = cohort(rows, settings)
         person = group.position.get(user.id)
         rules = rules_from(settings)
         matches: list[Match] = []
@@ -260,20 +303,32 @@ async def run_everyone(database: Database, settings: Settings) -> dict[str, floa
         rows = await repository.eligible(session)
     if not rows:
         return {"people": 0, "swaps": 0, "selected": 0}
-    group = cohort(rows, settings.salary_currency)
-    result = run(group.population, rules_from(settings), time_budget=settings.swap_clearing_seconds)
+    group = cohort(rows, settings)
+    rules = rules_from(settings)
+    result = run(group.population, rules, time_budget=settings.swap_clearing_seconds)
+    cycles, clearing, timed = result.cycles, result.clearing, None
+    router = router_for(settings)
+    retimed: dict[str, float] = {}
+    if router is not None and len(cycles):
+        # The estimator screened every pair; the routing service times only the members of
+        # the swaps found, and the clearing runs again on the routed minutes.
+        started = time.perf_counter()
+        cycles, timed = await retime(group, cycles, router, rules)
+        clearing = clear(cycles, len(group.rows), time_budget=settings.swap_clearing_seconds)
+        retimed = {"routing_seconds": time.perf_counter() - started, "swaps_estimated": len(result.cycles)}
     async with database.transaction(Identity.service()) as session:
-        vectors = await repository.resume_vectors(session, members_of(group, result.cycles))
-    chosen = set(result.clearing.chosen.tolist())
-    matches = match_rows(group, result.cycles, chosen, settings, only=None, vectors=vectors)
+        vectors = await repository.resume_vectors(session, members_of(group, cycles))
+    chosen = set(clearing.chosen.tolist())
+    matches = match_rows(group, cycles, chosen, settings, only=None, timed=timed, vectors=vectors)
     async with database.transaction(Identity.service()) as session:
         await repository.replace_for(session, None, matches)
     return {
         "people": len(rows),
-        "swaps": len(result.cycles),
-        "selected": len(result.clearing.chosen),
-        "minutes_saved": result.clearing.total_saved,
+        "swaps": len(cycles),
+        "selected": len(clearing.chosen),
+        "minutes_saved": clearing.total_saved,
         **{f"{k}_seconds": v for k, v in result.timings.items()},
+        **retimed,
     }
 
 

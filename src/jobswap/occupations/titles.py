@@ -96,6 +96,7 @@ class TitleIndex:
             self.by_title.setdefault(normalise(row["title"]), (row["code"], row["title"]))
         self.keys = list(self.by_title)
         self._vectors: tuple[list[str], Any] | None = None
+        self._equivalents: dict[tuple[str, float], frozenset[str]] = {}
         self.related: dict[str, dict[str, str]] = {}
         with (base / "related.tsv").open(encoding="utf-8") as fh:
             for row in csv.DictReader((ln for ln in fh if not ln.startswith("#")), delimiter="\t"):
@@ -175,6 +176,19 @@ class TitleIndex:
             return 0.0
         tier = self.related.get(a, {}).get(b) or self.related.get(b, {}).get(a)
         return {"Primary-Short": 0.8, "Primary-Long": 0.6, "Supplemental": 0.4}.get(tier or "", 0.0)
+
+    def equivalents(self, code: str, minimum: float = 0.4) -> frozenset[str]:
+        """Other occupations at least `minimum` equivalent to `code` (related either way,
+        at its job zone)."""
+        key = (code, minimum)
+        if key not in self._equivalents:
+            found = {b for b in self.related.get(code, {}) if self.equivalence(code, b) >= minimum}
+            found |= {
+                a for a, rel in self.related.items() if code in rel and self.equivalence(a, code) >= minimum
+            }
+            found.discard(code)
+            self._equivalents[key] = frozenset(found)
+        return self._equivalents[key]
 
     def family(self, code: str) -> str:
         """The engine's swap family: the SOC broad occupation (e.g. 15-1250) at one job zone."""
