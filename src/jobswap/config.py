@@ -98,6 +98,31 @@ class Settings(BaseSettings):
     google_url: str = "https://maps.googleapis.com"
     http_user_agent: str = "JobSwap/0.1 (self-hosted job-swap service)"
 
+    # --- job ingestion --------------------------------------------------------------
+    # Each source's base URL, so that tests and demos point adapters at a local server.
+    linkedin_url: str = "https://www.linkedin.com"
+    indeed_url: str = "https://apis.indeed.com"
+    glassdoor_url: str = "https://www.glassdoor.com"
+    ziprecruiter_url: str = "https://api.ziprecruiter.com"
+    careerbuilder_url: str = "https://www.careerbuilder.com"
+    greenhouse_url: str = "https://boards-api.greenhouse.io"
+    lever_url: str = "https://api.lever.co"
+    scrape_user_agent: str = "JobSwapBot/0.1 (+https://github.com/jobswap/jobswap; self-hosted job search)"
+    scrape_user_agents: list[str] = []  # when set, rotated per request instead of the one above
+    scrape_proxies: list[str] = []  # e.g. http://user:pass@proxy:3128, chosen per host
+    scrape_per_host_per_second: float = Field(default=1.0, gt=0)  # robots.txt Crawl-delay can lower it
+    scrape_per_host_concurrency: int = Field(default=2, ge=1, le=32)
+    scrape_concurrency: int = Field(default=16, ge=1, le=256)  # across all hosts
+    scrape_connect_timeout: float = Field(default=5.0, gt=0)
+    scrape_read_timeout: float = Field(default=20.0, gt=0)
+    scrape_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    scrape_retries: int = Field(default=4, ge=0, le=10)
+    scrape_backoff_seconds: float = Field(default=1.0, ge=0)  # first retry's base delay; doubles
+    scrape_max_retry_after: float = Field(default=300.0, ge=0)  # longer Retry-After: give up
+    scrape_max_pages: int = Field(default=10, ge=1, le=1000)  # per source and run, unless asked
+    scrape_schedule_cron: str = "* * * * *"  # how often saved searches are checked for being due
+    scrape_run_stale_seconds: int = Field(default=900, ge=30)  # a running run silent this long is stuck
+
     # --- file storage -------------------------------------------------------------
     storage_backend: Literal["local", "s3"] = "local"
     s3_bucket: str | None = None

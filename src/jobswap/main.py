@@ -19,6 +19,7 @@ from jobswap.auth.security import Passwords
 from jobswap.config import Settings, get_settings
 from jobswap.errors import StartupError
 from jobswap.http_errors import BodySizeLimitMiddleware, install_error_handlers
+from jobswap.jobs.router import router as jobs_router
 from jobswap.matching import locate
 from jobswap.matching.geocode import offline_geocoder
 from jobswap.matching.router import router as matches_router
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(users_router)
     app.include_router(resumes_router)
     app.include_router(matches_router)
+    app.include_router(jobs_router)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -22,6 +22,7 @@ class TaskContext:
 
 def build_queue(conninfo: str, ctx: TaskContext) -> procrastinate.App:
     from jobswap.auth import tasks as auth_tasks
+    from jobswap.jobs import tasks as job_tasks
     from jobswap.matching import tasks as matching_tasks
     from jobswap.resumes import tasks as resume_tasks
 
@@ -32,4 +33,5 @@ def build_queue(conninfo: str, ctx: TaskContext) -> procrastinate.App:
     auth_tasks.register(queue, ctx)
     resume_tasks.register(queue, ctx)
     matching_tasks.register(queue, ctx)
+    job_tasks.register(queue, ctx)
     return queue

@@ -1,0 +1,1 @@
+"""Job ingestion: sources, the polite fetcher, normalisation, de-duplication, runs and search."""
