@@ -46,9 +46,7 @@ async def create_scrape_run(
     body: ScrapeRunCreate, admin: AdminUser, database: DatabaseDep, queue: QueueDep
 ) -> ScrapeRun:
     """Queue a scrape of one or more sources for a query; the run's row tracks it."""
-    request = service.RunRequest(
-        list(body.sources), body.query, body.location, body.max_pages, _options(body)
-    )
+    request = _request(body)
     return await service.start_run(database, queue, request, Identity(admin.id, AccessRole.ADMIN))
 
 
@@ -124,9 +122,7 @@ async def correct_job(job_id: uuid.UUID, body: JobCorrection, admin: AdminUser, 
 @router.post("/api/saved-searches", response_model=SavedSearchRead, status_code=status.HTTP_201_CREATED)
 async def create_saved_search(body: SavedSearchCreate, admin: AdminUser, session: DbSession) -> SavedSearch:
     """A search that runs by itself on its cron schedule (UTC)."""
-    request = service.RunRequest(
-        list(body.sources), body.query, body.location, body.max_pages, _options(body)
-    )
+    request = _request(body)
     request.check()
     search = SavedSearch(
         name=body.name,
