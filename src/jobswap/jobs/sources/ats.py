@@ -41,7 +41,7 @@ class Greenhouse:
         body = (await fetch.get(url, params={"content": "true"})).json()
         if not isinstance(body, dict) or not isinstance(body.get("jobs"), list):
             raise FetchError("malformed", url, "no jobs list")
-        company = query.options.get("company") or board
+        company = await self._company_name(fetch, board)
         postings = []
         for job in body["jobs"]:
             if not isinstance(job, dict) or job.get("id") is None or not _wanted(query, job.get("title")):
@@ -60,6 +60,15 @@ class Greenhouse:
                 )
             )
         yield Page(postings)
+
+    async def _company_name(self, fetch: Fetcher, board: str) -> str:
+        """The employer's name from the board's own record (the jobs list does not carry it)."""
+        try:
+            about = (await fetch.get(f"{self.base}/v1/boards/{board}")).json()
+        except FetchError:
+            return board
+        name = about.get("name") if isinstance(about, dict) else None
+        return name if isinstance(name, str) and name.strip() else board
 
 
 class Lever:

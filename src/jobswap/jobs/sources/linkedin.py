@@ -23,8 +23,8 @@ def parse_cards(markup: str) -> list[RawPosting]:
         urn = card.attributes.get("data-entity-urn") or ""
         link = attr_of(card, "a.base-card__full-link", "href") or attr_of(card, "a", "href") or ""
         match = _ID.search(urn) or _ID.search(link)
-        if not match:
-            continue
+        if not match or any(f.source_id == match.group(1) for f in found):
+            continue  # a card matching two selectors of the group is listed once
         found.append(
             RawPosting(
                 source="linkedin",

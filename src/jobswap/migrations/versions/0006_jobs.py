@@ -10,7 +10,7 @@ from alembic import op
 from pgvector.sqlalchemy import Vector
 from sqlalchemy.dialects import postgresql
 
-from jobswap.migrations._helpers import enable_rls, grant_dml
+from jobswap.migrations._helpers import app_role, enable_rls, grant_dml
 
 revision = "0006"
 down_revision = "0005"
@@ -148,6 +148,7 @@ def upgrade() -> None:
             },
         )
         grant_dml(table)
+    op.execute(f"GRANT USAGE, SELECT ON SEQUENCE job_sources_id_seq TO {app_role()}")
     for table in ("scrape_runs", "saved_searches"):
         enable_rls(table, {f"{table}_staff": f"FOR ALL USING {STAFF} WITH CHECK {STAFF}"})
         grant_dml(table)
