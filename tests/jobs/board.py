@@ -36,15 +36,61 @@ from jobswap.jobs.sources.linkedin import parse_job_page
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "jobs" / "linkedin"
 
-COMPANIES = ["Acme Analytics", "Globex", "Initech", "Umbrella Health", "Stark Logistics", "Wayne Finance",
-             "Hooli", "Vandelay Imports", "Soylent Foods", "Cyberdyne Systems", "Tyrell Labs", "Wonka Retail"]  # fmt: skip
-TITLES = ["Data Engineer", "Senior Data Engineer", "Backend Developer", "Registered Nurse", "Accountant",
-          "Product Manager", "Senior Software Engineer", "QA Analyst", "Customer Service Representative",
-          "Marketing Specialist", "DevOps Engineer", "Junior Web Developer", "Financial Analyst"]  # fmt: skip
-CITIES = [("Chicago", "IL"), ("Austin", "TX"), ("Seattle", "WA"), ("Denver", "CO"), ("Boston", "MA"),
-          ("Atlanta", "GA"), ("Portland", "OR"), ("Phoenix", "AZ")]  # fmt: skip
-SKILLS = ["Python", "SQL", "PostgreSQL", "Kubernetes", "Excel", "Salesforce", "Java", "Tableau", "AWS",
-          "Docker", "React", "Git", "Linux", "Spark"]  # fmt: skip
+COMPANIES = [
+    "Acme Analytics",
+    "Globex",
+    "Initech",
+    "Umbrella Health",
+    "Stark Logistics",
+    "Wayne Finance",
+    "Hooli",
+    "Vandelay Imports",
+    "Soylent Foods",
+    "Cyberdyne Systems",
+    "Tyrell Labs",
+    "Wonka Retail",
+]
+TITLES = [
+    "Data Engineer",
+    "Senior Data Engineer",
+    "Backend Developer",
+    "Registered Nurse",
+    "Accountant",
+    "Product Manager",
+    "Senior Software Engineer",
+    "QA Analyst",
+    "Customer Service Representative",
+    "Marketing Specialist",
+    "DevOps Engineer",
+    "Junior Web Developer",
+    "Financial Analyst",
+]
+CITIES = [
+    ("Chicago", "IL"),
+    ("Austin", "TX"),
+    ("Seattle", "WA"),
+    ("Denver", "CO"),
+    ("Boston", "MA"),
+    ("Atlanta", "GA"),
+    ("Portland", "OR"),
+    ("Phoenix", "AZ"),
+]
+SKILLS = [
+    "Python",
+    "SQL",
+    "PostgreSQL",
+    "Kubernetes",
+    "Excel",
+    "Salesforce",
+    "Java",
+    "Tableau",
+    "AWS",
+    "Docker",
+    "React",
+    "Git",
+    "Linux",
+    "Spark",
+]
 SENTENCES = [
     "You will own {skill_a} pipelines end to end and review designs with the team.",
     "We value clear writing, careful testing and steady delivery over heroics.",
@@ -82,8 +128,13 @@ def catalogue(count: int, seed: int = 1) -> list[Posting]:
     out = []
     for key, (title, company, (city, region)) in enumerate(combos[:count]):
         skills = rng.sample(SKILLS, 3)
-        words = {"skill_a": skills[0], "skill_b": skills[1], "skill_c": skills[2], "company": company,
-                 "years": rng.choice([1, 3, 5, 8])}  # fmt: skip
+        words = {
+            "skill_a": skills[0],
+            "skill_b": skills[1],
+            "skill_c": skills[2],
+            "company": company,
+            "years": rng.choice([1, 3, 5, 8]),
+        }
         text = " ".join(s.format(**words) for s in rng.sample(SENTENCES, 6))
         low = rng.choice([45, 60, 75, 90, 110, 130]) * 1000
         out.append(
@@ -98,7 +149,7 @@ def catalogue(count: int, seed: int = 1) -> list[Posting]:
                 low + 20_000,
                 rng.randint(0, 20),
                 rng.random() < 0.2,
-            )  # fmt: skip
+            )
         )
     return out
 
@@ -242,19 +293,31 @@ class Board:
         chosen = self._matching(self.on("indeed"), variables.get("what"))
         page = chosen[start : start + 15]
         results = [
-            {"job": {
-                "key": f"in{p.key}", "title": p.title, "datePublished": int((time.time() - p.days_ago * 86400) * 1000),
-                "description": {"html": "".join(f"<p>{html.escape(s)}.</p>" for s in p.description.split(". "))},
-                "location": {"city": p.city, "admin1Code": p.region, "countryCode": "US",
-                             "formatted": {"long": p.location}},
-                "compensation": {"baseSalary": {"unitOfWork": "YEAR", "range": {"min": p.pay_low, "max": p.pay_high}},
-                                 "currencyCode": "USD"},
-                "attributes": [{"label": "Full-time"}] + ([{"label": "Remote"}] if p.remote else []),
-                "employer": {"name": p.company},
-                "recruit": {"viewJobUrl": f"{request.base_url}viewjob?jk=in{p.key}"},
-            }}
+            {
+                "job": {
+                    "key": f"in{p.key}",
+                    "title": p.title,
+                    "datePublished": int((time.time() - p.days_ago * 86400) * 1000),
+                    "description": {
+                        "html": "".join(f"<p>{html.escape(s)}.</p>" for s in p.description.split(". "))
+                    },
+                    "location": {
+                        "city": p.city,
+                        "admin1Code": p.region,
+                        "countryCode": "US",
+                        "formatted": {"long": p.location},
+                    },
+                    "compensation": {
+                        "baseSalary": {"unitOfWork": "YEAR", "range": {"min": p.pay_low, "max": p.pay_high}},
+                        "currencyCode": "USD",
+                    },
+                    "attributes": [{"label": "Full-time"}] + ([{"label": "Remote"}] if p.remote else []),
+                    "employer": {"name": p.company},
+                    "recruit": {"viewJobUrl": f"{request.base_url}viewjob?jk=in{p.key}"},
+                }
+            }
             for p in page
-        ]  # fmt: skip
+        ]
         more = start + 15 < len(chosen)
         return JSONResponse(
             {
@@ -275,16 +338,23 @@ class Board:
         chosen = self._matching(self.on("glassdoor"), variables.get("keyword"))
         page = chosen[(number - 1) * 10 : number * 10]
         listings = [
-            {"jobview": {
-                "header": {"jobTitleText": p.title.replace("Senior ", "Sr. "),
-                           "employerNameFromSearch": p.company, "locationName": p.location,
-                           "ageInDays": p.days_ago, "payPeriod": "ANNUAL", "payCurrency": "USD",
-                           "payPeriodAdjustedPay": {"p10": p.pay_low - 3000, "p90": p.pay_high + 3000},
-                           "jobLink": f"/job-listing/gd{p.key}"},
-                "job": {"listingId": 900000 + p.key, "descriptionFragmentsText": p.description},
-            }}
+            {
+                "jobview": {
+                    "header": {
+                        "jobTitleText": p.title.replace("Senior ", "Sr. "),
+                        "employerNameFromSearch": p.company,
+                        "locationName": p.location,
+                        "ageInDays": p.days_ago,
+                        "payPeriod": "ANNUAL",
+                        "payCurrency": "USD",
+                        "payPeriodAdjustedPay": {"p10": p.pay_low - 3000, "p90": p.pay_high + 3000},
+                        "jobLink": f"/job-listing/gd{p.key}",
+                    },
+                    "job": {"listingId": 900000 + p.key, "descriptionFragmentsText": p.description},
+                }
+            }
             for p in page
-        ]  # fmt: skip
+        ]
         cursors = (
             [{"pageNumber": number + 1, "cursor": f"c{number + 1}"}] if number * 10 < len(chosen) else []
         )
@@ -298,13 +368,23 @@ class Board:
         start = int(request.query_params.get("continue_from") or 0)
         chosen = self._matching(self.on("ziprecruiter"), request.query_params.get("search"))
         jobs = [
-            {"listing_key": f"zr{p.key}", "name": p.title, "hiring_company": {"name": f"{p.company}, Inc."},
-             "job_city": p.city, "job_state": p.region, "job_country": "US",
-             "compensation_min": p.pay_low, "compensation_max": p.pay_high, "compensation_interval": "annual",
-             "job_url": f"{request.base_url}c/job/zr{p.key}", "job_description": f"<div>{html.escape(p.description)}</div>",
-             "posted_time": f"2026-11-{max(1, 22 - p.days_ago):02d}T10:00:00Z", "employment_type": "Full-Time"}
+            {
+                "listing_key": f"zr{p.key}",
+                "name": p.title,
+                "hiring_company": {"name": f"{p.company}, Inc."},
+                "job_city": p.city,
+                "job_state": p.region,
+                "job_country": "US",
+                "compensation_min": p.pay_low,
+                "compensation_max": p.pay_high,
+                "compensation_interval": "annual",
+                "job_url": f"{request.base_url}c/job/zr{p.key}",
+                "job_description": f"<div>{html.escape(p.description)}</div>",
+                "posted_time": f"2026-11-{max(1, 22 - p.days_ago):02d}T10:00:00Z",
+                "employment_type": "Full-Time",
+            }
             for p in chosen[start : start + 20]
-        ]  # fmt: skip
+        ]
         more = start + 20 < len(chosen)
         return JSONResponse({"jobs": jobs, "continue": str(start + 20) if more else None})
 
@@ -353,12 +433,16 @@ class Board:
         if request.path_params["board"] != "acme":
             return JSONResponse({"status": 404, "error": "Job not found"}, status_code=404)
         jobs = [
-            {"id": 4000 + p.key, "title": p.title, "updated_at": "2026-11-20T12:00:00-05:00",
-             "location": {"name": "Remote" if p.remote else p.location},
-             "absolute_url": f"{request.base_url}acme/jobs/{4000 + p.key}",
-             "content": html.escape(f"<p>{p.description}</p>")}
+            {
+                "id": 4000 + p.key,
+                "title": p.title,
+                "updated_at": "2026-11-20T12:00:00-05:00",
+                "location": {"name": "Remote" if p.remote else p.location},
+                "absolute_url": f"{request.base_url}acme/jobs/{4000 + p.key}",
+                "content": html.escape(f"<p>{p.description}</p>"),
+            }
             for p in self.on("greenhouse")
-        ]  # fmt: skip
+        ]
         return JSONResponse({"jobs": jobs, "meta": {"total": len(jobs)}})
 
     async def greenhouse_board(self, request: Request) -> Response:
@@ -373,14 +457,26 @@ class Board:
             return stop
         skip, limit = int(request.query_params.get("skip", 0)), int(request.query_params.get("limit", 100))
         postings = [
-            {"id": f"lv-{p.key}", "text": p.title, "hostedUrl": f"{request.base_url}globex/lv-{p.key}",
-             "createdAt": int((time.time() - p.days_ago * 86400) * 1000),
-             "categories": {"location": p.location, "commitment": "Full-time", "team": "Engineering"},
-             "description": f"<div>{html.escape(p.description)}</div>", "lists": [], "additional": "",
-             "salaryRange": {"min": p.pay_low, "max": p.pay_high, "currency": "USD", "interval": "per-year-salary"},
-             "workplaceType": "remote" if p.remote else "onsite", "country": "US"}
+            {
+                "id": f"lv-{p.key}",
+                "text": p.title,
+                "hostedUrl": f"{request.base_url}globex/lv-{p.key}",
+                "createdAt": int((time.time() - p.days_ago * 86400) * 1000),
+                "categories": {"location": p.location, "commitment": "Full-time", "team": "Engineering"},
+                "description": f"<div>{html.escape(p.description)}</div>",
+                "lists": [],
+                "additional": "",
+                "salaryRange": {
+                    "min": p.pay_low,
+                    "max": p.pay_high,
+                    "currency": "USD",
+                    "interval": "per-year-salary",
+                },
+                "workplaceType": "remote" if p.remote else "onsite",
+                "country": "US",
+            }
             for p in self.on("lever")
-        ]  # fmt: skip
+        ]
         return JSONResponse(postings[skip : skip + limit])
 
     @staticmethod
@@ -391,16 +487,25 @@ class Board:
 
 def _json_ld_page(p: Posting, url: str, ident: str) -> str:
     data = {
-        "@context": "https://schema.org", "@type": "JobPosting", "title": p.title,
-        "identifier": {"@type": "PropertyValue", "value": ident}, "url": url,
+        "@context": "https://schema.org",
+        "@type": "JobPosting",
+        "title": p.title,
+        "identifier": {"@type": "PropertyValue", "value": ident},
+        "url": url,
         "hiringOrganization": {"@type": "Organization", "name": p.company},
-        "jobLocation": {"@type": "Place", "address": {"addressLocality": p.city, "addressRegion": p.region,
-                                                      "addressCountry": "US"}},
-        "description": "<p>" + html.escape(p.description) + "</p>", "datePosted": "2026-11-18",
+        "jobLocation": {
+            "@type": "Place",
+            "address": {"addressLocality": p.city, "addressRegion": p.region, "addressCountry": "US"},
+        },
+        "description": "<p>" + html.escape(p.description) + "</p>",
+        "datePosted": "2026-11-18",
         "employmentType": "FULL_TIME",
-        "baseSalary": {"@type": "MonetaryAmount", "currency": "USD",
-                       "value": {"minValue": p.pay_low, "maxValue": p.pay_high, "unitText": "YEAR"}},
-    }  # fmt: skip
+        "baseSalary": {
+            "@type": "MonetaryAmount",
+            "currency": "USD",
+            "value": {"minValue": p.pay_low, "maxValue": p.pay_high, "unitText": "YEAR"},
+        },
+    }
     return (
         f'<html><head><script type="application/ld+json">{json.dumps(data)}</script></head>'
         f"<body><h1>{html.escape(p.title)}</h1></body></html>"

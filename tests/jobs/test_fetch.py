@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 
 import pytest
@@ -57,7 +58,7 @@ async def test_the_per_host_rate_is_never_exceeded(
     async with Fetcher(settings) as fetch:
         await asyncio.gather(*(fetch.get(f"{board_url}{PATH}", params={"n": i}) for i in range(30)))
         starts = fetch.stats.starts[board_url]
-    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert len(starts) == 31  # robots.txt and 30 pages
     assert min(gaps) >= 1 / rate - 0.005  # request starts at least one interval apart
     arrivals = sorted(t for t, _, path in board.hits if path == PATH)
@@ -72,7 +73,7 @@ async def test_crawl_delay_slows_the_host_down(
         for i in range(3):
             await fetch.get(f"{board_url}{PATH}", params={"n": i})
         starts = fetch.stats.starts[board_url]
-    assert all(b - a >= 0.29 for a, b in zip(starts[1:], starts[2:], strict=False))
+    assert all(b - a >= 0.29 for a, b in itertools.pairwise(starts))
 
 
 async def test_retry_after_is_honoured_then_the_page_arrives(

@@ -31,8 +31,13 @@ RULES = {
 
 
 def options(board_url: str) -> dict[str, Any]:
-    return {"board": "acme", "company": "globex", "company_name": "Globex", "url": f"{board_url}/careers",
-            "rules": RULES}  # fmt: skip
+    return {
+        "board": "acme",
+        "company": "globex",
+        "company_name": "Globex",
+        "url": f"{board_url}/careers",
+        "rules": RULES,
+    }
 
 
 async def scrape(
@@ -103,7 +108,8 @@ async def test_normalised_fields(
         row = (
             conn.execute(
                 text(
-                    "SELECT * FROM jobs j JOIN job_sources s ON s.job_id = j.id WHERE s.source = 'glassdoor' LIMIT 1"
+                    "SELECT * FROM jobs j JOIN job_sources s ON s.job_id = j.id "
+                    "WHERE s.source = 'glassdoor' LIMIT 1"
                 )
             )
             .mappings()
@@ -127,7 +133,7 @@ async def test_normalised_fields(
             text(
                 "SELECT workplace, employment_type FROM jobs j JOIN job_sources s ON s.job_id = j.id "
                 "WHERE s.source = 'lever'"
-            )  # fmt: skip
+            )
         ).all()
         assert {w for w, _ in lever} <= {"remote", "on_site"} and {e for _, e in lever} == {"full_time"}
 
@@ -208,10 +214,32 @@ async def test_saved_searches_run_on_their_schedule(runtime: Runtime, admin_engi
 
     now = datetime.now(UTC)
     async with runtime.database.transaction(Identity.service()) as session:
-        session.add(SavedSearch(name="nurses", sources=["indeed"], query="nurse", location=None, max_pages=2,
-                                options={}, cron="0 6 * * *", enabled=True, next_run_at=now - timedelta(minutes=1)))  # fmt: skip
-        session.add(SavedSearch(name="later", sources=["indeed"], query="x", location=None, max_pages=2,
-                                options={}, cron="0 6 * * *", enabled=True, next_run_at=now + timedelta(hours=1)))  # fmt: skip
+        session.add(
+            SavedSearch(
+                name="nurses",
+                sources=["indeed"],
+                query="nurse",
+                location=None,
+                max_pages=2,
+                options={},
+                cron="0 6 * * *",
+                enabled=True,
+                next_run_at=now - timedelta(minutes=1),
+            )
+        )
+        session.add(
+            SavedSearch(
+                name="later",
+                sources=["indeed"],
+                query="x",
+                location=None,
+                max_pages=2,
+                options={},
+                cron="0 6 * * *",
+                enabled=True,
+                next_run_at=now + timedelta(hours=1),
+            )
+        )
     created = await service.due_searches(runtime.database, now)
     assert len(created) == 1
     assert await service.due_searches(runtime.database, now) == []  # not due again until 06:00

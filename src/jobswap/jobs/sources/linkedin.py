@@ -18,7 +18,7 @@ _ID = re.compile(r"(?:jobPosting:|/jobs/view/(?:[^/?]*-)?)(\d{6,})")
 def parse_cards(markup: str) -> list[RawPosting]:
     """The listing's cards: id, title, company, location, date and (sometimes) pay."""
     tree = LexborHTMLParser(markup)
-    found = []
+    found: list[RawPosting] = []
     for card in tree.css("div.base-card, div.base-search-card, li > div.job-search-card"):
         urn = card.attributes.get("data-entity-urn") or ""
         link = attr_of(card, "a.base-card__full-link", "href") or attr_of(card, "a", "href") or ""
