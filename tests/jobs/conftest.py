@@ -42,3 +42,26 @@ def scrape_settings(settings: Settings, board_url: str) -> Settings:
         "scrape_retries": 2,
     }
     return settings.model_copy(update=overrides)
+
+
+@pytest.fixture
+async def scrape_runtime(scrape_settings: Settings, runtime: Any) -> Any:
+    """A runtime whose queue's tasks read the board-pointed settings (the shared one's do not)."""
+    from jobswap.runtime import Runtime
+
+    async with Runtime.open(scrape_settings, run_migrations=False) as rt:
+        yield rt
+
+
+@pytest.fixture
+async def scrape_client(scrape_settings: Settings, scrape_runtime: Any) -> Any:
+    import httpx
+    from asgi_lifespan import LifespanManager
+
+    from jobswap.main import create_app
+
+    app = create_app(scrape_settings, runtime=scrape_runtime)
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 5000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client

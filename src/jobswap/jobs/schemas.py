@@ -32,7 +32,7 @@ class ScrapeOptions(Strict):
 
 class ScrapeRunCreate(Strict):
     sources: list[SourceName] = Field(min_length=1, max_length=8)
-    query: Line = Field(min_length=1, max_length=300)
+    query: Line = Field(default="", max_length=300, description="words to search; empty: everything listed")
     location: Line | None = Field(default=None, max_length=200)
     max_pages: int = Field(default=5, ge=1, le=100)
     options: ScrapeOptions = ScrapeOptions()

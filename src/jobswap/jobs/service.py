@@ -10,6 +10,7 @@ run id; a worker that dies mid-run leaves a stalled task that `recover` retries.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -278,19 +279,19 @@ async def recover(
     )
     for job in stalled:
         await queue.job_manager.retry_job(job)
-        log.warning("stalled scrape task retried", extra={"job_id": job.id, "args": job.task_kwargs})
+        log.warning("stalled scrape task retried", extra={"job_id": job.id, "task_args": job.task_kwargs})
+    live: set[uuid.UUID] = set()
+    for status in ("todo", "doing"):
+        for job in await queue.job_manager.list_jobs_async(task=SCRAPE_TASK, status=status):
+            with contextlib.suppress(KeyError, ValueError, TypeError):
+                live.add(uuid.UUID(job.task_kwargs["run_id"]))
     cutoff = datetime.now(UTC) - timedelta(seconds=settings.scrape_run_stale_seconds)
     async with database.transaction(Identity.service()) as session:
+        orphaned = update(ScrapeRun).where(ScrapeRun.status == "running", ScrapeRun.heartbeat_at < cutoff)
+        if live:
+            orphaned = orphaned.where(ScrapeRun.id.not_in(live))
         result = await session.execute(
-            update(ScrapeRun)
-            .where(ScrapeRun.status == "running", ScrapeRun.heartbeat_at < cutoff)
-            .where(
-                ~text(
-                    "EXISTS (SELECT 1 FROM procrastinate_jobs j WHERE j.task_name = :task "
-                    "AND j.status IN ('todo', 'doing') AND j.args ->> 'run_id' = scrape_runs.id::text)"
-                ).bindparams(task=SCRAPE_TASK)
-            )
-            .values(status="failed", message="the worker running it stopped", finished_at=func.now())
+            orphaned.values(status="failed", message="the worker running it stopped", finished_at=func.now())
         )
     return len(stalled) + int(getattr(result, "rowcount", 0) or 0)
 
