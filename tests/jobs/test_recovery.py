@@ -84,7 +84,8 @@ async def test_a_run_left_running_without_a_task_is_marked_failed(
     with admin_engine.begin() as conn:
         conn.execute(
             text(
-                "UPDATE scrape_runs SET status = 'running', heartbeat_at = now() - interval '1 hour' WHERE id = :i"
+                "UPDATE scrape_runs SET status = 'running', heartbeat_at = now() - interval '1 hour' "
+                "WHERE id = :i"
             ),
             {"i": run.id},
         )
