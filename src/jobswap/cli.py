@@ -11,6 +11,7 @@ from rich.console import Console
 
 from jobswap.config import get_settings
 from jobswap.errors import StartupError
+from jobswap.jobs.sources import SOURCES as SOURCE_NAMES
 from jobswap.observability import configure_logging
 
 app = typer.Typer(
@@ -130,6 +131,75 @@ def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision, 
 
     asyncio.run(run())
     console.print(f"database at revision {revision}")
+
+
+@app.command()
+def scrape(
+    sources: Annotated[list[str], typer.Argument(help="One or more of: " + ", ".join(SOURCE_NAMES))],
+    query: Annotated[
+        str, typer.Option("--query", "-q", help="Words to search for (empty: everything).")
+    ] = "",
+    location: Annotated[str | None, typer.Option("--location", "-l", help="Where.")] = None,
+    max_pages: Annotated[int, typer.Option(min=1, max=100, help="Listing pages per source.")] = 5,
+    option: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--option", "-o", help="Source option as key=value: board=, company=, url=, rules=<JSON>."
+        ),
+    ] = None,
+) -> None:
+    """Scrape now, in this process, with a progress bar; the run is recorded like any other."""
+    import json
+
+    from rich.progress import Progress as Bar
+
+    from jobswap.db import Identity
+    from jobswap.errors import BadRequest
+    from jobswap.jobs import service
+    from jobswap.runtime import Runtime
+
+    options: dict[str, object] = {}
+    for item in option or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise _fail(f"--option needs key=value, got {item!r}")
+        try:
+            options[key] = json.loads(value) if key == "rules" else value
+        except ValueError as exc:
+            raise _fail(f"--option rules= must be JSON: {exc}") from exc
+    settings = get_settings()
+    request = service.RunRequest(sources, query, location, max_pages, options)
+
+    async def run() -> None:
+        async with Runtime.open(settings) as runtime:
+            async with runtime.database.transaction(Identity.service()) as session:
+                created = await service.create_run(session, request)
+            with Bar() as bar:
+                bars = {s: bar.add_task(s, total=max_pages) for s in sources}
+
+                def show(source: str, stats: dict[str, object]) -> None:
+                    label = f"{source}: {stats['found']} postings"
+                    bar.update(bars[source], completed=float(str(stats["pages"])), description=label)
+
+                status = await service.execute(runtime.database, settings, created.id, progress=show)
+                for task in bars.values():
+                    bar.update(task, completed=max_pages)
+            async with runtime.database.transaction(Identity.service()) as session:
+                done = await service.get_run(session, created.id)
+            out = Console()
+            out.print(
+                f"[bold]{status}[/bold]: {done.postings_found} postings, {done.postings_new} new, "
+                f"{done.postings_updated} updated, {done.postings_merged} merged, "
+                f"{done.postings_rejected} rejected"
+            )
+            for source, state in (done.per_source or {}).items():
+                details = f"{state.get('errors') or ''} {state.get('message') or ''}".strip()
+                out.print(f"  {source}: {state.get('status')} {details}")
+
+    try:
+        asyncio.run(run())
+    except BadRequest as exc:
+        raise _fail(str(exc)) from exc
 
 
 @app.command("create-admin")

@@ -18,7 +18,7 @@ runner = CliRunner()
 def test_help_lists_every_command() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("serve", "worker", "db", "create-admin"):
+    for command in ("serve", "worker", "db", "create-admin", "scrape"):
         assert command in result.output
     serve_help = runner.invoke(app, ["serve", "--help"])
     assert "--host" in serve_help.output and "--port" in serve_help.output

@@ -41,6 +41,7 @@ MAX_RUN_ATTEMPTS = 3
 FINISHED = ("succeeded", "partial", "failed")
 
 Defer = Callable[[str, dict[str, Any]], Any]  # (task name, arguments) -> awaitable
+Progress = Callable[[str, dict[str, Any]], None]  # (source, its counters so far), after each page
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ async def execute(
     *,
     defer: Defer | None = None,
     fetcher: Fetcher | None = None,
+    progress: Progress | None = None,
 ) -> str:
     """Run a scrape to its end and return its status. Safe to call again: a finished run is
     left alone, a run left `running` by a dead worker starts over (its pages are stored
@@ -139,7 +141,10 @@ async def execute(
     requests_before = fetch.stats.requests
     try:
         results = await asyncio.gather(
-            *(_one_source(database, settings, run_id, name, query, fetch, defer) for name in sources)
+            *(
+                _one_source(database, settings, run_id, name, query, fetch, defer, progress)
+                for name in sources
+            )
         )
     finally:
         if own:
@@ -176,6 +181,7 @@ async def _one_source(
     query: Query,
     fetch: Fetcher,
     defer: Defer | None,
+    progress: Progress | None = None,
 ) -> str:
     """Fetch and store one source's pages and return its status. Never raises."""
     fatal: dict[str, int] = {}
@@ -200,6 +206,8 @@ async def _one_source(
                     "pages_fetched": 1, "postings_found": len(page.postings), "postings_new": outcome.new,
                     "postings_updated": outcome.updated, "postings_merged": outcome.merged,
                     "postings_rejected": rejected}, errors=errors, rejections=outcome.rejected)  # fmt: skip
+            if progress is not None:
+                progress(name, dict(stats))
             if defer is not None and outcome.job_ids:
                 await defer(EMBED_TASK, {"job_ids": [str(i) for i in outcome.job_ids]})
         stats["status"] = "partial" if stats["errors"] else "succeeded"
