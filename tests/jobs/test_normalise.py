@@ -106,7 +106,10 @@ def test_fingerprints_and_near_duplicates() -> None:
 
 
 def test_sanitising_keeps_formatting_and_drops_active_content() -> None:
-    dirty = '<p onclick="x()">Hi <b>there</b><script>steal()</script><a href="javascript:x()">a</a></p><ul><li>one</li></ul>'
+    dirty = (
+        '<p onclick="x()">Hi <b>there</b><script>steal()</script><a href="javascript:x()">a</a></p>'
+        "<ul><li>one</li></ul>"
+    )
     clean = n.sanitise_html(dirty)
     assert clean == '<p>Hi <b>there</b><a rel="nofollow noopener">a</a></p><ul><li>one</li></ul>'
     assert n.html_to_text(clean) == "Hi therea\n\n- one"
