@@ -167,15 +167,17 @@ class Fetcher:
         return self._hosts[origin]
 
     async def _turn(self, origin: str) -> None:
-        """Wait for this host's next start slot (requests start at most once per interval)."""
+        """Wait for this host's next start slot. Waiters queue on the host's lock and the next
+        slot counts from the moment a request really starts, so that a late wake-up (a busy
+        event loop) never lets two requests start closer than the interval."""
         host = self._host(origin)
         async with host.lock:
-            now = time.monotonic()
-            start = max(now, host.next_start)
-            host.next_start = start + host.interval
-        if start > now:
-            await asyncio.sleep(start - now)
-        self.stats.starts.setdefault(origin, []).append(time.monotonic())
+            wait = host.next_start - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            started = time.monotonic()
+            host.next_start = started + host.interval
+        self.stats.starts.setdefault(origin, []).append(started)
 
     # --- robots.txt ------------------------------------------------------------------
 

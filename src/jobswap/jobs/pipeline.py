@@ -5,8 +5,8 @@ De-duplication, in order:
 2. the same fingerprint (normalised company + title + city, or "remote"/country);
 3. the same company with a near-identical description (SimHash within a few bits) and a
    similar title: the same posting re-worded on another board.
-A transaction-scoped advisory lock on the fingerprint serialises two runs that meet the
-same new posting at once, so it is stored once.
+Transaction-scoped advisory locks on the page's companies serialise two runs (or two
+sources of one run) that meet the same posting at once, so it is stored once.
 """
 
 from __future__ import annotations
@@ -148,26 +148,43 @@ class Outcome:
     job_ids: list[Any] = field(default_factory=list)  # new or changed: to embed
 
 
-async def store(session: AsyncSession, postings: list[RawPosting], *, now: datetime | None = None) -> Outcome:
-    """Store one page's postings (the caller owns the transaction)."""
-    outcome = Outcome()
-    now = now or datetime.now(UTC)
+def prepare(postings: list[RawPosting], now: datetime) -> tuple[list[Clean], dict[str, int]]:
+    """Clean a page's postings (CPU work, no I/O: run it in a thread); rejections by reason."""
+    items: list[Clean] = []
+    rejected: dict[str, int] = {}
     for raw in postings:
         try:
-            item = clean(raw, now=now)
+            items.append(clean(raw, now=now))
         except Rejected as exc:
-            outcome.rejected[exc.reason] = outcome.rejected.get(exc.reason, 0) + 1
+            rejected[exc.reason] = rejected.get(exc.reason, 0) + 1
             log.info(
                 "posting rejected",
                 extra={"source": raw.source, "source_id": raw.source_id[:100], "reason": exc.reason},
             )
-            continue
+    return items, rejected
+
+
+async def store(
+    session: AsyncSession,
+    postings: list[RawPosting],
+    *,
+    now: datetime | None = None,
+    prepared: tuple[list[Clean], dict[str, int]] | None = None,
+) -> Outcome:
+    """Store one page's postings (the caller owns the transaction)."""
+    now = now or datetime.now(UTC)
+    items, rejected = prepared or prepare(postings, now)
+    outcome = Outcome(rejected=dict(rejected))
+    # Every match (board id, fingerprint, near duplicate) is within one company: lock the page's
+    # companies, in sorted order so that two pages never wait on each other in a cycle.
+    for key in sorted({item.fields["company_key"] for item in items}):
+        await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"jobs:{key}"})
+    for item in items:
         await _upsert(session, item, now, outcome)
     return outcome
 
 
 async def _upsert(session: AsyncSession, item: Clean, now: datetime, outcome: Outcome) -> None:
-    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": item.fingerprint})
     seen = (
         await session.execute(
             select(JobSource).where(JobSource.source == item.source, JobSource.source_id == item.source_id)

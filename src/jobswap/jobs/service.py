@@ -15,7 +15,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,8 +30,9 @@ from jobswap.errors import BadRequest, NotFound
 from jobswap.jobs.fetch import Fetcher, FetchError
 from jobswap.jobs.models import Job, SavedSearch, ScrapeRun
 from jobswap.jobs.normalise import company_key
-from jobswap.jobs.pipeline import CORRECTABLE, store
+from jobswap.jobs.pipeline import CORRECTABLE, prepare, store
 from jobswap.jobs.sources import SOURCES, Query, build_source
+from jobswap.jobs.sources.base import Page
 
 log = logging.getLogger(__name__)
 
@@ -189,9 +190,11 @@ async def _one_source(
                               "merged": 0, "rejected": 0, "errors": {}}  # fmt: skip
     try:
         source = build_source(name, settings)
-        async for page in source.pages(query, fetch):
+        async for page in _ahead(source.pages(query, fetch)):
+            now = datetime.now(UTC)
+            prepared = await asyncio.to_thread(prepare, page.postings, now)  # keeps the loop fetching
             async with database.transaction(Identity.service()) as session:
-                outcome = await store(session, page.postings)
+                outcome = await store(session, page.postings, now=now, prepared=prepared)
                 rejected = sum(outcome.rejected.values())
                 errors: dict[str, int] = {}
                 for exc in page.errors:
@@ -226,6 +229,34 @@ async def _one_source(
     async with database.transaction(Identity.service()) as session:
         await _count(session, run_id, name, stats, page_counts={}, errors=fatal, rejections={})
     return str(stats["status"])
+
+
+async def _ahead(pages: AsyncIterator[Page], depth: int = 2) -> AsyncIterator[Page]:
+    """The source's pages, fetched up to `depth` ahead while the current one is stored, so that a
+    source runs at its host's rate limit rather than at fetch-then-store speed."""
+    ready: asyncio.Queue[tuple[Page | None, BaseException | None]] = asyncio.Queue(depth)
+
+    async def produce() -> None:
+        try:
+            async for page in pages:
+                await ready.put((page, None))
+            await ready.put((None, None))
+        except Exception as exc:  # handed to the consumer, in order
+            await ready.put((None, exc))
+
+    task = asyncio.create_task(produce())
+    try:
+        while True:
+            page, error = await ready.get()
+            if error is not None:
+                raise error
+            if page is None:
+                return
+            yield page
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def _add_errors(session: AsyncSession, run_id: uuid.UUID, errors: dict[str, int]) -> None:
