@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import resource
 import sys
@@ -34,13 +35,13 @@ from bs4 import BeautifulSoup
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from jobswap.jobs.fetch import Fetcher  # noqa: E402
-from jobswap.jobs.normalise import html_to_text  # noqa: E402
-from jobswap.jobs.sources import Query, build_source  # noqa: E402
-from jobswap.jobs.sources.base import from_json_ld, json_ld_postings  # noqa: E402
-from jobswap.jobs.sources.linkedin import parse_cards, parse_job_page  # noqa: E402
-from jobswap.jobs.sources.pages import CareerPages  # noqa: E402
-from tests.jobs.board import Board, catalogue, serve  # noqa: E402
+from tests.jobs.board import Board, catalogue, serve
+
+from jobswap.jobs.fetch import Fetcher
+from jobswap.jobs.normalise import html_to_text
+from jobswap.jobs.sources import Query
+from jobswap.jobs.sources.base import from_json_ld, json_ld_postings
+from jobswap.jobs.sources.linkedin import parse_cards, parse_job_page
 
 FIVE = ["linkedin", "indeed", "glassdoor", "ziprecruiter", "careerbuilder"]
 
@@ -205,16 +206,17 @@ def parse_speed(pages: dict[str, list[str]]) -> None:
             print(f"{name:<34} {mine:>10.0f} {other:>14.0f} {mine / other:>8.1f}x")
         else:
             print(f"{name:<34} {mine:>10.0f} {'n/a (JSON)':>14}")
-    text_rate = rate(lambda p: html_to_text(p), pages["linkedin job page"])
+    text_rate = rate(html_to_text, pages["linkedin job page"])
     print(f"{'description HTML -> text (job page)':<34} {text_rate:>10.0f}")
 
 
 async def end_to_end(board: Board, urls: list[str], per_second: float, pages_cap: int) -> None:
+    from tests.conftest import make_settings
+
     from jobswap.db import Identity
     from jobswap.jobs import service
     from jobswap.jobs.models import ScrapeRun
     from jobswap.runtime import Runtime
-    from tests.conftest import make_settings
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = make_settings(
@@ -248,7 +250,7 @@ async def end_to_end(board: Board, urls: list[str], per_second: float, pages_cap
         span = (starts[-1] - starts[0]) if len(starts) > 1 else 0.0
         # n requests at the ceiling need (n - 1) intervals: the achieved fraction of that rate
         achieved = (len(starts) - 1) / span if span else 0.0
-        gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+        gaps = [b - a for a, b in itertools.pairwise(starts)]
         found = done.per_source[source]["found"]
         total_req += len(starts) - 1
         total_span += span
