@@ -18,8 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rapidfuzz import fuzz
-from sqlalchemy import func, select, text
-from sqlalchemy.dialects.postgresql import BIT
+from sqlalchemy import or_, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobswap.jobs import normalise as n
@@ -31,7 +30,6 @@ from jobswap.skills.taxonomy import taxonomy
 log = logging.getLogger(__name__)
 
 NEAR_DUPLICATE_BITS = 6
-_BIT64 = BIT(64)
 _DAY = timedelta(days=1)
 MAX_DESCRIPTION = 100_000
 _ANNUAL = {"hour": 2080, "day": 260, "week": 52, "month": 12, "year": 1}
@@ -179,64 +177,110 @@ async def store(
     # companies, in sorted order so that two pages never wait on each other in a cycle.
     for key in sorted({item.fields["company_key"] for item in items}):
         await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"jobs:{key}"})
-    for item in items:
-        await _upsert(session, item, now, outcome)
+    if items:
+        await _upsert_page(session, items, now, outcome)
     return outcome
 
 
-async def _upsert(session: AsyncSession, item: Clean, now: datetime, outcome: Outcome) -> None:
-    seen = (
-        await session.execute(
-            select(JobSource).where(JobSource.source == item.source, JobSource.source_id == item.source_id)
-        )
-    ).scalar_one_or_none()
-    if seen is not None:
-        seen.last_seen = now
-        seen.url = item.url or seen.url
-        job = await session.get(Job, seen.job_id)
-        assert job is not None
-        changed = _apply(job, item, now)
-        outcome.updated += int(changed)
-        outcome.unchanged += int(not changed)
-        if changed:
-            outcome.job_ids.append(job.id)
-        return
-    job = (await session.execute(select(Job).where(Job.fingerprint == item.fingerprint))).scalar_one_or_none()
-    if job is None and item.simhash:
-        job = await _near_duplicate(session, item)
-    if job is not None:
-        session.add(JobSource(job_id=job.id, source=item.source, source_id=item.source_id, url=item.url))
-        if _apply(job, item, now, fill_only=True):
-            outcome.job_ids.append(job.id)
-        outcome.merged += 1
-        return
-    job = Job(
-        fingerprint=item.fingerprint, simhash=item.simhash, first_seen=now, last_seen=now, updated_at=now
+async def _upsert_page(session: AsyncSession, items: list[Clean], now: datetime, outcome: Outcome) -> None:
+    """Match a page's postings to stored jobs with three queries in all (board ids, jobs by id or
+    fingerprint, near duplicates), then write every change in one flush."""
+    keys = [(item.source, item.source_id) for item in items]
+    seen = {
+        (row.source, row.source_id): row
+        for row in (
+            await session.execute(
+                select(JobSource).where(tuple_(JobSource.source, JobSource.source_id).in_(keys))
+            )
+        ).scalars()
+    }
+    ids = {row.job_id for row in seen.values()}
+    fingerprints = {item.fingerprint for item in items}
+    jobs = (
+        (await session.execute(select(Job).where(or_(Job.id.in_(ids), Job.fingerprint.in_(fingerprints)))))
+        .scalars()
+        .all()
     )
-    for key, value in item.fields.items():
-        setattr(job, key, value)
-    job.sources = [JobSource(source=item.source, source_id=item.source_id, url=item.url)]
-    session.add(job)
-    await session.flush()
-    outcome.new += 1
-    outcome.job_ids.append(job.id)
-
-
-async def _near_duplicate(session: AsyncSession, item: Clean) -> Job | None:
-    """The same company's job whose description differs in a few SimHash bits and whose title is
-    close: the same posting, re-worded or re-formatted by another board."""
-    rows = (
-        await session.execute(
-            select(Job)
-            .where(Job.company_key == item.fields["company_key"], Job.simhash != 0)
-            .where(func.bit_count((Job.simhash.op("#")(item.simhash)).cast(_BIT64)) <= NEAR_DUPLICATE_BITS)
-            .limit(20)
+    by_id = {job.id: job for job in jobs}
+    by_fingerprint = {job.fingerprint: job for job in jobs}
+    unmatched = [
+        item
+        for item in items
+        if (item.source, item.source_id) not in seen
+        and item.fingerprint not in by_fingerprint
+        and item.simhash
+    ]
+    near = await _near_duplicates(session, unmatched)
+    touched: list[Job] = []
+    here: dict[tuple[str, str], Job] = {}  # board ids met earlier on this page
+    for item, key in zip(items, keys, strict=True):
+        if key in seen or key in here:
+            row = seen.get(key)
+            job = by_id[row.job_id] if row is not None else here[key]
+            if row is not None:
+                row.last_seen = now
+                row.url = item.url or row.url
+            changed = _apply(job, item, now)
+            outcome.updated += int(changed)
+            outcome.unchanged += int(not changed)
+            if changed:
+                touched.append(job)
+            continue
+        match = by_fingerprint.get(item.fingerprint) or near.get(id(item))
+        if match is not None:
+            match.sources.append(JobSource(source=item.source, source_id=item.source_id, url=item.url))
+            if _apply(match, item, now, fill_only=True):
+                touched.append(match)
+            outcome.merged += 1
+            here[key] = match
+            continue
+        job = Job(
+            fingerprint=item.fingerprint, simhash=item.simhash, first_seen=now, last_seen=now, updated_at=now
         )
-    ).scalars()
-    for job in rows:
-        if fuzz.token_set_ratio(n.title_key(job.title), n.title_key(item.fields["title"])) >= 85:
-            return job
-    return None
+        for name, value in item.fields.items():
+            setattr(job, name, value)
+        job.sources = [JobSource(source=item.source, source_id=item.source_id, url=item.url)]
+        session.add(job)
+        by_fingerprint[item.fingerprint] = job
+        here[key] = job
+        touched.append(job)
+        outcome.new += 1
+    await session.flush()
+    outcome.job_ids.extend(dict.fromkeys(job.id for job in touched))
+
+
+_NEAR = text(
+    "SELECT q.i, j.id, j.title FROM unnest(CAST(:keys AS text[]), CAST(:hashes AS bigint[]), "
+    "CAST(:idx AS int[])) AS q(k, h, i) JOIN jobs j ON j.company_key = q.k AND j.simhash <> 0 "
+    "AND bit_count(CAST(j.simhash # q.h AS bit(64))) <= :bits ORDER BY q.i, j.first_seen"
+)
+
+
+async def _near_duplicates(session: AsyncSession, items: list[Clean]) -> dict[int, Job]:
+    """For each item (by id()), a stored job of the same company whose description differs in a
+    few SimHash bits and whose title is close: the same posting, re-worded by another board."""
+    if not items:
+        return {}
+    rows = await session.execute(
+        _NEAR,
+        {
+            "keys": [item.fields["company_key"] for item in items],
+            "hashes": [item.simhash for item in items],
+            "idx": list(range(len(items))),
+            "bits": NEAR_DUPLICATE_BITS,
+        },
+    )
+    chosen: dict[int, Any] = {}
+    for index, job_id, title in rows:
+        wanted = n.title_key(items[index].fields["title"])
+        if index not in chosen and fuzz.token_set_ratio(n.title_key(title), wanted) >= 85:
+            chosen[index] = job_id
+    if not chosen:
+        return {}
+    jobs = {
+        j.id: j for j in (await session.execute(select(Job).where(Job.id.in_(chosen.values())))).scalars()
+    }
+    return {id(items[index]): jobs[job_id] for index, job_id in chosen.items()}
 
 
 def _apply(job: Job, item: Clean, now: datetime, *, fill_only: bool = False) -> bool:
