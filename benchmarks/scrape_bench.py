@@ -11,7 +11,7 @@ and language detection (langdetect, the seed's choice, beside lingua).
 3. Language detection on the 13 real LinkedIn descriptions (English and Portuguese) and on
    48 short job titles in five languages: accuracy and time per text.
 
-    .venv/bin/python benchmarks/scrape_bench.py [--rate 8] [--postings 3000]
+    .venv/bin/python benchmarks/scrape_bench.py [--rates 2 8] [--postings 1500] [--pages 15]
 
 The local board is tests/jobs/board.py (the same server the tests use).
 """
@@ -340,16 +340,17 @@ def languages(board: Board) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rate", type=float, default=8.0, help="per-host requests per second")
-    parser.add_argument("--postings", type=int, default=1000, help="synthetic postings on the board")
-    parser.add_argument("--pages", type=int, default=12, help="listing pages per source")
+    parser.add_argument("--rates", type=float, nargs="+", default=[2.0, 8.0], help="per-host requests/s")
+    parser.add_argument("--postings", type=int, default=1500, help="synthetic postings on the board")
+    parser.add_argument("--pages", type=int, default=15, help="listing pages per source")
     args = parser.parse_args()
     board = Board(catalogue(args.postings, seed=3))
     with serve(board, hosts=len(FIVE)) as urls:
         pages = asyncio.run(collect_pages(urls[0], board))
         parse_speed(pages)
-        board.hits.clear()
-        asyncio.run(end_to_end(board, urls, args.rate, args.pages))
+        for per_second in args.rates:
+            board.hits.clear()
+            asyncio.run(end_to_end(board, urls, per_second, args.pages))
     languages(board)
 
 
