@@ -226,6 +226,8 @@ class Board:
             Route("/v1/boards/{board}", self.greenhouse_board),
             Route("/v0/postings/{company}", self.lever),
             Route("/careers", self.career_site),
+            Route("/spa", self.spa),
+            Route("/spa/openings.json", self.spa_data),
         ]
         return Starlette(routes=routes)
 
@@ -424,6 +426,37 @@ class Board:
         )
         nxt = f'<a rel="next" href="/careers?page={number + 1}">Next</a>' if number * 5 < len(chosen) else ""
         return HTMLResponse(f"<html><body><main>{rows}</main>{nxt}</body></html>")
+
+    async def spa(self, request: Request) -> Response:
+        """A career page whose list is built in the browser from JSON: empty without JavaScript."""
+        if (stop := await self._gate(request)) is not None:
+            return stop
+        script = (
+            "fetch('/spa/openings.json').then(r => r.json()).then(items => {"
+            "const main = document.querySelector('main');"
+            "for (const o of items) { const d = document.createElement('div'); d.className = 'opening';"
+            'd.innerHTML = `<h2 class="role">${o.title}</h2><span class="org">${o.company}</span>'
+            '<span class="where">${o.location}</span><a class="apply" href="/spa/${o.id}">Apply</a>'
+            '<p class="summary">${o.description}</p>`; main.appendChild(d); }'
+            "document.body.dataset.ready = '1'; });"
+        )
+        return HTMLResponse(f"<html><body><main></main><script>{script}</script></body></html>")
+
+    async def spa_data(self, request: Request) -> Response:
+        if (stop := await self._gate(request)) is not None:
+            return stop
+        return JSONResponse(
+            [
+                {
+                    "id": f"s{p.key}",
+                    "title": p.title,
+                    "company": p.company,
+                    "location": p.location,
+                    "description": p.description,
+                }
+                for p in self.on("generic")
+            ]
+        )
 
     # --- ATS feeds -----------------------------------------------------------------------------------
 

@@ -44,7 +44,11 @@ async def scrape(
     runtime: Runtime, settings: Settings, sources: list[str], board_url: str, **extra: Any
 ) -> ScrapeRun:
     request = service.RunRequest(
-        sources, extra.pop("query", ""), None, extra.pop("max_pages", 20), options(board_url)
+        sources,
+        extra.pop("query", ""),
+        None,
+        extra.pop("max_pages", 20),
+        extra.pop("options", options(board_url)),
     )
     async with runtime.database.transaction(Identity.service()) as session:
         run = await service.create_run(session, request)

@@ -166,7 +166,7 @@ class Fetcher:
             )
         return self._hosts[origin]
 
-    async def _turn(self, origin: str) -> None:
+    async def turn(self, origin: str) -> None:
         """Wait for this host's next start slot. Waiters queue on the host's lock and the next
         slot counts from the moment a request really starts, so that a late wake-up (a busy
         event loop) never lets two requests start closer than the interval."""
@@ -279,7 +279,7 @@ class Fetcher:
         host = self._host(origin)
         sent = {"User-Agent": next(self._agents), "Accept-Language": "en-US,en;q=0.8", **(headers or {})}
         async with self._global, host.slots:
-            await self._turn(origin)
+            await self.turn(origin)
             self.stats.requests += 1
             try:
                 async with self._client(origin).stream(method, url, json=json, headers=sent) as response:

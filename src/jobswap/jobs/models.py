@@ -42,6 +42,12 @@ class Job(Base):
         Index("ix_jobs_search", "search", postgresql_using="gin"),
         Index("ix_jobs_company_key", "company_key"),
         Index("ix_jobs_posted_at", "posted_at"),
+        Index(
+            "ix_jobs_embedding_hnsw",
+            "embedding",
+            postgresql_using="hnsw",
+            postgresql_ops={"embedding": "vector_cosine_ops"},
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, server_default=text("gen_random_uuid()"))

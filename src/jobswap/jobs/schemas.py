@@ -28,6 +28,12 @@ class ScrapeOptions(Strict):
     company_name: Line | None = Field(default=None, max_length=200)
     url: HttpUrl | None = None
     rules: dict[str, Any] | None = None
+    render: bool = Field(
+        default=False, description="generic: read the page through Chromium (optional extra)"
+    )
+    wait_for: Line | None = Field(
+        default=None, max_length=200, description="render: a CSS selector to wait for"
+    )
 
 
 class ScrapeRunCreate(Strict):

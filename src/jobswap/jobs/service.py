@@ -69,6 +69,11 @@ class RunRequest:
                 validate_rules(options["rules"])
             except ValueError as exc:
                 raise BadRequest(f"options.rules: {exc}") from exc
+        if options.get("render"):
+            from jobswap.jobs.browser import available
+
+            if not available():
+                raise BadRequest("Rendering pages needs the 'browser' extra and Chromium on this server.")
         if "greenhouse" in self.sources and not isinstance(options.get("board"), str):
             raise BadRequest("The greenhouse source needs options.board, the employer's board token.")
         if "lever" in self.sources and not isinstance(options.get("company"), str):

@@ -20,6 +20,7 @@ from urllib.parse import quote_plus, urljoin
 
 from selectolax.lexbor import LexborHTMLParser
 
+from jobswap.jobs.browser import render
 from jobswap.jobs.fetch import Fetcher, FetchError
 from jobswap.jobs.sources.base import Page, Query, RawPosting, from_json_ld, json_ld_postings
 
@@ -80,13 +81,17 @@ class CareerPages:
         for number in range(1, query.max_pages + 1):
             if url is None:
                 return
-            listing = await fetch.get(url)
+            if query.options.get("render"):  # a list built by JavaScript: ask a real browser
+                markup, here = await render(fetch, url, wait_for=query.options.get("wait_for")), url
+            else:
+                listing = await fetch.get(url)
+                markup, here = listing.text, listing.url
             page = Page([])
-            tree = LexborHTMLParser(listing.text)
-            found = [from_json_ld(self.name, item, listing.url) for item in json_ld_postings(listing.text)]
+            tree = LexborHTMLParser(markup)
+            found = [from_json_ld(self.name, item, here) for item in json_ld_postings(markup)]
             if rules is not None:
                 for node in tree.css(rules["item"]):
-                    found.append(await self._from_item(node, rules, listing.url, fetch, page))
+                    found.append(await self._from_item(node, rules, here, fetch, page))
             for posting in found:
                 if posting is not None and posting.source_id not in seen:
                     seen.add(posting.source_id)
@@ -94,7 +99,7 @@ class CareerPages:
             if not page.postings:
                 return
             yield page
-            url = self._next(tree, rules, listing.url, template, query, number)
+            url = self._next(tree, rules, here, template, query, number)
 
     def _fill(self, template: str, query: Query, number: int) -> str:
         return (
