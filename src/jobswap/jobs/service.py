@@ -18,7 +18,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from croniter import croniter
 from sqlalchemy import func, or_, select, text, update
@@ -101,14 +101,15 @@ async def create_run(
     return run
 
 
-_COUNTERS = (
-    "pages_fetched",
-    "postings_found",
-    "postings_new",
-    "postings_updated",
-    "postings_merged",
-    "postings_rejected",
-)
+# a source's own counters (in per_source) -> the run's columns that add them up
+_COLUMNS = {
+    "pages": "pages_fetched",
+    "found": "postings_found",
+    "new": "postings_new",
+    "updated": "postings_updated",
+    "merged": "postings_merged",
+    "rejected": "postings_rejected",
+}
 
 
 async def execute(
@@ -135,7 +136,7 @@ async def execute(
         run.status = "running"
         run.attempts += 1
         run.started_at = run.heartbeat_at = datetime.now(UTC)
-        for name in (*_COUNTERS, "requests"):
+        for name in (*_COLUMNS.values(), "requests"):
             setattr(run, name, 0)
         run.errors, run.rejections = {}, {}
         run.per_source = {s: {"status": "running"} for s in run.sources}
@@ -191,8 +192,7 @@ async def _one_source(
 ) -> str:
     """Fetch and store one source's pages and return its status. Never raises."""
     fatal: dict[str, int] = {}
-    stats: dict[str, Any] = {"status": "running", "pages": 0, "found": 0, "new": 0, "updated": 0,
-                              "merged": 0, "rejected": 0, "errors": {}}  # fmt: skip
+    stats: dict[str, Any] = {"status": "running", **dict.fromkeys(_COLUMNS, 0), "errors": {}}
     try:
         source = build_source(name, settings)
         async for page in _ahead(source.pages(query, fetch)):
@@ -200,20 +200,23 @@ async def _one_source(
             prepared = await asyncio.to_thread(prepare, page.postings, now)  # keeps the loop fetching
             async with database.transaction(Identity.service()) as session:
                 outcome = await store(session, page.postings, now=now, prepared=prepared)
-                rejected = sum(outcome.rejected.values())
+                step = {
+                    "pages": 1,
+                    "found": len(page.postings),
+                    "new": outcome.new,
+                    "updated": outcome.updated,
+                    "merged": outcome.merged,
+                    "rejected": sum(outcome.rejected.values()),
+                }
                 errors: dict[str, int] = {}
                 for exc in page.errors:
                     errors[exc.kind] = errors.get(exc.kind, 0) + 1
-                for key, value in (("pages", 1), ("found", len(page.postings)), ("new", outcome.new),
-                                   ("updated", outcome.updated), ("merged", outcome.merged),
-                                   ("rejected", rejected)):  # fmt: skip
+                for key, value in step.items():
                     stats[key] += value
                 for kind, count in errors.items():
                     stats["errors"][kind] = stats["errors"].get(kind, 0) + count
-                await _count(session, run_id, name, stats, page_counts={
-                    "pages_fetched": 1, "postings_found": len(page.postings), "postings_new": outcome.new,
-                    "postings_updated": outcome.updated, "postings_merged": outcome.merged,
-                    "postings_rejected": rejected}, errors=errors, rejections=outcome.rejected)  # fmt: skip
+                columns = {_COLUMNS[key]: value for key, value in step.items()}
+                await _count(session, run_id, name, stats, columns, errors, outcome.rejected)
             if progress is not None:
                 progress(name, dict(stats))
             if defer is not None and outcome.job_ids:
@@ -232,7 +235,7 @@ async def _one_source(
             stats["errors"][kind] = stats["errors"].get(kind, 0) + count
         stats["status"] = "partial" if stats["pages"] else "failed"
     async with database.transaction(Identity.service()) as session:
-        await _count(session, run_id, name, stats, page_counts={}, errors=fatal, rejections={})
+        await _count(session, run_id, name, stats, {}, fatal, {})
     return str(stats["status"])
 
 
@@ -264,14 +267,17 @@ async def _ahead(pages: AsyncIterator[Page], depth: int = 2) -> AsyncIterator[Pa
             await task
 
 
-async def _add_errors(session: AsyncSession, run_id: uuid.UUID, errors: dict[str, int]) -> None:
-    for kind, count in errors.items():
+async def _add_counts(
+    session: AsyncSession, run_id: uuid.UUID, column: Literal["errors", "rejections"], counts: dict[str, int]
+) -> None:
+    """Add to a JSON object of counters (errors by kind, rejections by reason), key by key."""
+    for key, count in counts.items():
         await session.execute(
             text(
-                "UPDATE scrape_runs SET errors = jsonb_set(errors, ARRAY[:k], "
-                "to_jsonb(coalesce((errors ->> :k)::int, 0) + :n)) WHERE id = :id"
+                f"UPDATE scrape_runs SET {column} = jsonb_set({column}, ARRAY[:k], "
+                f"to_jsonb(coalesce(({column} ->> :k)::int, 0) + :n)) WHERE id = :id"
             ),
-            {"k": kind, "n": count, "id": run_id},
+            {"k": key, "n": count, "id": run_id},
         )
 
 
@@ -280,14 +286,13 @@ async def _count(
     run_id: uuid.UUID,
     source: str,
     stats: dict[str, Any],
-    *,
-    page_counts: dict[str, int],
+    columns: dict[str, int],
     errors: dict[str, int],
     rejections: dict[str, int],
 ) -> None:
     """Add to the run's counters with SQL increments (sources run concurrently), and record
     this source's own state and a heartbeat."""
-    sets = ", ".join(f"{k} = {k} + :{k}" for k in page_counts)
+    sets = ", ".join(f"{k} = {k} + :{k}" for k in columns)
     await session.execute(
         text(
             "UPDATE scrape_runs SET "
@@ -295,17 +300,10 @@ async def _count(
             + "per_source = per_source || jsonb_build_object(CAST(:source AS text), CAST(:state AS jsonb)), "
             "heartbeat_at = now() WHERE id = :id"
         ),
-        {**page_counts, "source": source, "state": json.dumps(stats), "id": run_id},
+        {**columns, "source": source, "state": json.dumps(stats), "id": run_id},
     )
-    await _add_errors(session, run_id, errors)
-    for reason, count in rejections.items():
-        await session.execute(
-            text(
-                "UPDATE scrape_runs SET rejections = jsonb_set(rejections, ARRAY[:k], "
-                "to_jsonb(coalesce((rejections ->> :k)::int, 0) + :n)) WHERE id = :id"
-            ),
-            {"k": reason, "n": count, "id": run_id},
-        )
+    await _add_counts(session, run_id, "errors", errors)
+    await _add_counts(session, run_id, "rejections", rejections)
 
 
 # --- recovery -----------------------------------------------------------------------------
