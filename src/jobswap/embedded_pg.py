@@ -10,6 +10,7 @@ the last process to let go stops it.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import warnings
 from pathlib import Path
@@ -64,5 +65,26 @@ class EmbeddedPostgres:
             _holders[self.pgdata] -= 1
             if _holders[self.pgdata] == 0:
                 del _holders[self.pgdata]
+                self._forget_dead_holders()
                 self._server.cleanup()
         self._server = None
+
+    def _forget_dead_holders(self) -> None:
+        """pgserver keeps the pids of the processes holding the server in a file; one killed
+        outright (SIGKILL, the OOM killer) never takes its pid off, and the server would then
+        outlive every JobSwap process. Drop the pids that no longer run."""
+        holders = self._server.global_process_id_list
+        with self._server._lock:  # pgserver's own inter-process lock over that file
+            for pid in holders.get_and_add(os.getpid()):
+                if pid != os.getpid() and not _running(pid):
+                    holders.get_and_remove(pid)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, someone else's
+    return True

@@ -49,3 +49,29 @@ async def test_standalone_worker_runs_deferred_jobs(tmp_path: Path) -> None:
             owner.dispose()
     assert status == "succeeded", log
     assert code == 0, log
+
+
+@pytest.mark.slow
+async def test_the_embedded_server_stops_even_after_a_holder_was_killed(tmp_path: Path) -> None:
+    """A worker killed outright never lets go of the server; the last process still stops it."""
+    settings = make_settings(tmp_path / "var")
+    env = {**os.environ, "JOBSWAP_DATA_DIR": str(settings.data_dir)}
+    env.pop("DATABASE_URL", None)
+    pgdata = settings.data_dir / "pgdata"
+    async with Runtime.open(settings):
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "jobswap.cli", "worker"], env=env, stderr=subprocess.PIPE
+        )
+        holders = pgdata / ".handle_pids.json"
+        for _ in range(300):
+            if holders.exists() and str(worker.pid) in holders.read_text():
+                break
+            await asyncio.sleep(0.05)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=10)
+        assert str(worker.pid) in holders.read_text()
+    for _ in range(100):
+        if not (pgdata / "postmaster.pid").exists():
+            break
+        await asyncio.sleep(0.1)
+    assert not (pgdata / "postmaster.pid").exists()
