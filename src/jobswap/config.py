@@ -119,7 +119,6 @@ class Settings(BaseSettings):
     scrape_retries: int = Field(default=4, ge=0, le=10)
     scrape_backoff_seconds: float = Field(default=1.0, ge=0)  # first retry's base delay; doubles
     scrape_max_retry_after: float = Field(default=300.0, ge=0)  # longer Retry-After: give up
-    scrape_browser_path: str | None = None  # Chromium for rendered pages; default: found on PATH
     scrape_schedule_cron: str = "* * * * *"  # how often saved searches are checked for being due
     scrape_run_stale_seconds: int = Field(default=900, ge=30)  # a running run silent this long is stuck
 

@@ -13,23 +13,22 @@ import shutil
 from typing import Any
 from urllib.parse import urlsplit
 
-from jobswap.jobs.fetch import Fetcher, FetchError, _origin
+from jobswap.jobs.fetch import Fetcher, FetchError, origin_of
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
 
 
-def browser_path(configured: str | None = None) -> str | None:
-    if configured:
-        return configured if shutil.which(configured) or configured.startswith("/") else None
+def browser_path() -> str | None:
+    """Chromium on PATH (Debian's package installs `chromium`)."""
     return next((found for name in CANDIDATES if (found := shutil.which(name))), None)
 
 
-def available(configured: str | None = None) -> bool:
+def available() -> bool:
     try:
         import playwright.async_api  # noqa: F401
     except ImportError:
         return False
-    return browser_path(configured) is not None
+    return browser_path() is not None
 
 
 async def render(fetch: Fetcher, url: str, *, wait_for: str | None = None, timeout_s: float = 20.0) -> str:
@@ -39,13 +38,13 @@ async def render(fetch: Fetcher, url: str, *, wait_for: str | None = None, timeo
         from playwright.async_api import async_playwright
     except ImportError as exc:
         raise FetchError("config", url, "rendering needs the 'browser' extra (Playwright)") from exc
-    executable = browser_path(fetch.settings.scrape_browser_path)
+    executable = browser_path()
     if executable is None:
         raise FetchError("config", url, "rendering needs Chromium (apt-get install chromium)")
     if not await fetch.allowed(url):
         fetch.stats.errors["robots"] += 1
         raise FetchError("robots", url, "disallowed by robots.txt")
-    origin = _origin(url)
+    origin = origin_of(url)
     await fetch.turn(origin)
     fetch.stats.requests += 1
     try:
@@ -72,5 +71,4 @@ async def render(fetch: Fetcher, url: str, *, wait_for: str | None = None, timeo
         raise FetchError("browser", url, str(exc).splitlines()[0][:200]) from exc
     if len(content.encode()) > fetch.settings.scrape_max_bytes:
         raise FetchError("too_large", url, "rendered page over the size cap")
-    fetch.stats.responses += 1
     return content

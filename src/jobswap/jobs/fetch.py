@@ -105,9 +105,7 @@ class _Host:
 @dataclass
 class FetchStats:
     requests: int = 0
-    responses: int = 0
     retries: int = 0
-    bytes: int = 0
     errors: Counter[str] = field(default_factory=Counter)
     starts: dict[str, list[float]] = field(default_factory=dict)  # host -> monotonic request starts
 
@@ -182,7 +180,7 @@ class Fetcher:
     # --- robots.txt ------------------------------------------------------------------
 
     async def allowed(self, url: str) -> bool:
-        origin = _origin(url)
+        origin = origin_of(url)
         lock = self._robots_lock.setdefault(origin, asyncio.Lock())
         async with lock:
             if origin not in self._robots:
@@ -275,7 +273,7 @@ class Fetcher:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _once(self, method: str, url: str, json: Any, headers: dict[str, str] | None) -> Response:
-        origin = _origin(url)
+        origin = origin_of(url)
         host = self._host(origin)
         sent = {"User-Agent": next(self._agents), "Accept-Language": "en-US,en;q=0.8", **(headers or {})}
         async with self._global, host.slots:
@@ -290,8 +288,6 @@ class Fetcher:
                 raise FetchError("redirects", url, "too many redirects") from exc
             except httpx.TransportError as exc:
                 raise _Retryable("network", url, str(exc) or type(exc).__name__) from exc
-        self.stats.responses += 1
-        self.stats.bytes += len(content)
         status = response.status_code
         if status == 429 or status >= 500:
             after = retry_after_seconds(response.headers.get("retry-after"))
@@ -318,6 +314,6 @@ class Fetcher:
         return b"".join(chunks)
 
 
-def _origin(url: str) -> str:
+def origin_of(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"

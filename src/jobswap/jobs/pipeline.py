@@ -141,7 +141,6 @@ class Outcome:
     new: int = 0
     updated: int = 0
     merged: int = 0
-    unchanged: int = 0
     rejected: dict[str, int] = field(default_factory=dict)
     job_ids: list[Any] = field(default_factory=list)  # new or changed: to embed
 
@@ -222,7 +221,6 @@ async def _upsert_page(session: AsyncSession, items: list[Clean], now: datetime,
                 row.url = item.url or row.url
             changed = _apply(job, item, now)
             outcome.updated += int(changed)
-            outcome.unchanged += int(not changed)
             if changed:
                 touched.append(job)
             continue

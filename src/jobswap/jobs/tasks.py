@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from typing import Any
@@ -45,8 +46,6 @@ def register(queue: procrastinate.App, ctx: TaskContext) -> None:
             texts = [embedding_text(j) for j in jobs]
         if not jobs:
             return 0
-        import asyncio
-
         vectors = await asyncio.to_thread(get_embedder().embed_sync, texts)
         async with ctx.database.transaction(Identity.service()) as session:
             for job, vector in zip(jobs, vectors, strict=True):
