@@ -218,32 +218,20 @@ async def test_saved_searches_run_on_their_schedule(runtime: Runtime, admin_engi
 
     now = datetime.now(UTC)
     async with runtime.database.transaction(Identity.service()) as session:
-        session.add(
-            SavedSearch(
-                name="nurses",
-                sources=["indeed"],
-                query="nurse",
-                location=None,
-                max_pages=2,
-                options={},
-                cron="0 6 * * *",
-                enabled=True,
-                next_run_at=now - timedelta(minutes=1),
+        for name, due in (("nurses", now - timedelta(minutes=1)), ("later", now + timedelta(hours=1))):
+            session.add(
+                SavedSearch(
+                    name=name,
+                    sources=["indeed"],
+                    query=name,
+                    location=None,
+                    max_pages=2,
+                    options={},
+                    cron="0 6 * * *",
+                    enabled=True,
+                    next_run_at=due,
+                )
             )
-        )
-        session.add(
-            SavedSearch(
-                name="later",
-                sources=["indeed"],
-                query="x",
-                location=None,
-                max_pages=2,
-                options={},
-                cron="0 6 * * *",
-                enabled=True,
-                next_run_at=now + timedelta(hours=1),
-            )
-        )
     created = await service.due_searches(runtime.database, now)
     assert len(created) == 1
     assert await service.due_searches(runtime.database, now) == []  # not due again until 06:00
