@@ -182,8 +182,9 @@ async def store(
 
 
 async def _upsert_page(session: AsyncSession, items: list[Clean], now: datetime, outcome: Outcome) -> None:
-    """Match a page's postings to stored jobs with three queries in all (board ids, jobs by id or
-    fingerprint, near duplicates), then write every change in one flush."""
+    """Match a page's postings to stored jobs with a few queries for the whole page, not per
+    posting (board ids, jobs by id or fingerprint, near duplicates, and the jobs' sources loaded
+    alongside), then write every change in one flush."""
     keys = [(item.source, item.source_id) for item in items]
     seen = {
         (row.source, row.source_id): row
