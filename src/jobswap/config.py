@@ -122,6 +122,51 @@ class Settings(BaseSettings):
     scrape_schedule_cron: str = "* * * * *"  # how often saved searches are checked for being due
     scrape_run_stale_seconds: int = Field(default=900, ge=30)  # a running run silent this long is stuck
 
+    # --- e-mail and notifications -----------------------------------------------------
+    # Links in e-mails are built from this address (the seed's APP_URL is accepted too).
+    app_url: Annotated[str, Field(validation_alias=AliasChoices("JOBSWAP_APP_URL", "APP_URL"))] = (
+        "http://127.0.0.1:8000"
+    )
+    product_name: str = "JobSwap"
+    email_from: Annotated[str, Field(validation_alias=AliasChoices("JOBSWAP_EMAIL_FROM", "EMAIL_FROM"))] = (
+        "JobSwap <no-reply@jobswap.invalid>"
+    )
+    # Unset: mails are written as .eml files under JOBSWAP_DATA_DIR/mail and logged.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = Field(default=20.0, gt=0)
+    email_max_attempts: int = Field(default=6, ge=1, le=30)
+    email_retry_seconds: int = Field(default=30, ge=0)  # first retry's wait; doubles each time
+    outbox_sweep_cron: str = "* * * * *"  # pending mails whose task was lost are queued again
+    email_verification_ttl_seconds: int = Field(default=2 * 86_400, ge=60)
+    password_reset_ttl_seconds: int = Field(default=3600, ge=60)
+    email_resend_interval_seconds: int = Field(default=60, ge=0)  # between two mails of one kind
+    email_max_per_day: int = Field(default=5, ge=1)  # verification or reset mails per account
+
+    # --- swap workflow ------------------------------------------------------------------
+    swap_request_ttl_days: int = Field(default=14, ge=1, le=365)
+    swap_reminder_days: int = Field(default=3, ge=0, le=364)  # reminder this long before expiry
+    swap_max_open_outgoing: int = Field(default=3, ge=1, le=100)
+    swap_message_max_chars: int = Field(default=2000, ge=0, le=10_000)
+    swap_expiry_cron: str = "*/15 * * * *"
+    # The HR cost model's assumptions; docs/cost-model.md gives the source of each.
+    hr_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    hr_default_salary: float = Field(default=60_000.0, gt=0)  # when a band says nothing usable
+    hr_work_days_per_year: float = Field(default=230.0, gt=0, le=366)
+    hr_value_of_time_share: float = Field(default=0.5, ge=0, le=2)
+    hr_employer_time_share: float = Field(default=0.1, ge=0, le=1)
+    hr_vehicle_cost_per_km: float = Field(default=0.13, ge=0)
+    hr_voluntary_turnover_rate: float = Field(default=0.11, ge=0, le=1)
+    hr_turnover_commute_effect: float = Field(default=0.2, ge=0, le=1)
+    hr_replacement_cost_share: float = Field(default=0.21, ge=0, le=5)
+    hr_absence_rate: float = Field(default=0.03, ge=0, le=1)
+    hr_absence_commute_elasticity: float = Field(default=0.08, ge=0, le=1)
+    hr_cost_per_hire: float = Field(default=4129.0, ge=0)
+    hr_swap_onboarding_share: float = Field(default=0.5, ge=0, le=5)
+
     # --- file storage -------------------------------------------------------------
     storage_backend: Literal["local", "s3"] = "local"
     s3_bucket: str | None = None
@@ -156,6 +201,10 @@ class Settings(BaseSettings):
         if self.storage_backend == "s3" and not self.s3_bucket:
             raise ValueError("JOBSWAP_STORAGE_BACKEND=s3 needs JOBSWAP_S3_BUCKET")
         return self
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.data_dir.resolve() / "mail"
 
     @property
     def embedded_database(self) -> bool:

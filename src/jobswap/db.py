@@ -83,6 +83,29 @@ async def set_identity(session: AsyncSession, identity: Identity) -> None:
         text("SELECT set_config('jobswap.user_id', :uid, true), set_config('jobswap.role', :role, true)"),
         {"uid": str(identity.user_id) if identity.user_id else "", "role": identity.role.value},
     )
+    session.info["identity"] = identity
+
+
+def identity_of(session: AsyncSession) -> Identity:
+    identity = session.info.get("identity")
+    return identity if isinstance(identity, Identity) else Identity.anonymous()
+
+
+@asynccontextmanager
+async def as_service(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """Run part of the caller's transaction as JobSwap's service identity, then hand it back.
+
+    For writes that a domain's rules (checked first, on reads made as the caller) allow but
+    RLS keeps to the service: a swap request writes rows for every member, a notification
+    goes to another person. The same transaction, so the change and its side effects commit
+    or roll back together.
+    """
+    caller = identity_of(session)
+    await set_identity(session, Identity.service())
+    yield session
+    # Not on an error: that transaction is rolled back whole, and could not run a query.
+    if caller.role is not AccessRole.SERVICE:
+        await set_identity(session, caller)
 
 
 class Database:

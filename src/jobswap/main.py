@@ -18,16 +18,20 @@ from jobswap.auth.router import router as auth_router
 from jobswap.auth.security import Passwords
 from jobswap.config import Settings, get_settings
 from jobswap.errors import StartupError
+from jobswap.hr.router import admin_router as employers_router
+from jobswap.hr.router import router as hr_router
 from jobswap.http_errors import BodySizeLimitMiddleware, install_error_handlers
 from jobswap.jobs.router import router as jobs_router
 from jobswap.matching import locate
 from jobswap.matching.geocode import offline_geocoder
 from jobswap.matching.router import router as matches_router
+from jobswap.notifications.router import router as notifications_router
 from jobswap.observability import RequestLogMiddleware, configure_logging
 from jobswap.ops.router import router as ops_router
 from jobswap.resumes.router import router as resumes_router
 from jobswap.resumes.storage import build_storage
 from jobswap.runtime import Runtime
+from jobswap.swaps.router import router as swaps_router
 from jobswap.users.router import router as users_router
 
 log = logging.getLogger(__name__)
@@ -94,10 +98,14 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     install_error_handlers(app)
     app.include_router(ops_router)
     app.include_router(auth_router)
+    app.include_router(notifications_router)  # before users: /api/users/me/notifications
     app.include_router(users_router)
     app.include_router(resumes_router)
     app.include_router(matches_router)
     app.include_router(jobs_router)
+    app.include_router(swaps_router)
+    app.include_router(hr_router)
+    app.include_router(employers_router)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -1,21 +1,32 @@
 """Imports every domain's tables, so that Base.metadata knows them all."""
 
-from jobswap.auth.models import AuthSession, RefreshToken, SigninAttempt
+from jobswap.auth.models import AuthSession, EmailToken, RefreshToken, SigninAttempt
+from jobswap.hr.models import Employer, HrRequest
 from jobswap.jobs.models import Job, JobSource, SavedSearch, ScrapeRun
 from jobswap.matching.models import GeocodeCacheEntry, Match
+from jobswap.notifications.models import Notification, OutboxEmail
 from jobswap.resumes.models import Resume
+from jobswap.swaps.models import SwapEvent, SwapMember, SwapRequest
 from jobswap.users.models import User
 
 __all__ = [
     "AuthSession",
+    "EmailToken",
+    "Employer",
     "GeocodeCacheEntry",
+    "HrRequest",
     "Job",
     "JobSource",
     "Match",
+    "Notification",
+    "OutboxEmail",
     "RefreshToken",
     "Resume",
     "SavedSearch",
     "ScrapeRun",
     "SigninAttempt",
+    "SwapEvent",
+    "SwapMember",
+    "SwapRequest",
     "User",
 ]

@@ -24,7 +24,9 @@ def build_queue(conninfo: str, ctx: TaskContext) -> procrastinate.App:
     from jobswap.auth import tasks as auth_tasks
     from jobswap.jobs import tasks as job_tasks
     from jobswap.matching import tasks as matching_tasks
+    from jobswap.notifications import tasks as notification_tasks
     from jobswap.resumes import tasks as resume_tasks
+    from jobswap.swaps import tasks as swap_tasks
 
     queue = procrastinate.App(
         connector=procrastinate.PsycopgConnector(conninfo=conninfo, min_size=1, max_size=4),
@@ -34,4 +36,6 @@ def build_queue(conninfo: str, ctx: TaskContext) -> procrastinate.App:
     resume_tasks.register(queue, ctx)
     matching_tasks.register(queue, ctx)
     job_tasks.register(queue, ctx)
+    notification_tasks.register(queue, ctx)
+    swap_tasks.register(queue, ctx)
     return queue

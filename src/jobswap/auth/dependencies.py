@@ -19,8 +19,9 @@ from jobswap.auth import repository
 from jobswap.auth.security import AccessClaims, InvalidToken, decode_access_token
 from jobswap.auth.service import AuthService, Client
 from jobswap.db import AccessRole, Identity, set_identity
-from jobswap.dependencies import DatabaseDep, PasswordsDep, SettingsDep
+from jobswap.dependencies import DatabaseDep, PasswordsDep, QueueDep, SettingsDep
 from jobswap.errors import Forbidden, Unauthorized
+from jobswap.notifications.service import Notifier
 from jobswap.users.models import User, UserRole
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/signin", auto_error=False)
@@ -84,8 +85,17 @@ def require_admin(user: CurrentUser) -> User:
 AdminUser = Annotated[User, Depends(require_admin)]
 
 
-def get_auth_service(settings: SettingsDep, database: DatabaseDep, passwords: PasswordsDep) -> AuthService:
-    return AuthService(settings, database, passwords)
+def get_notifier(settings: SettingsDep, queue: QueueDep) -> Notifier:
+    return Notifier(settings, queue)
+
+
+NotifierDep = Annotated[Notifier, Depends(get_notifier)]
+
+
+def get_auth_service(
+    settings: SettingsDep, database: DatabaseDep, passwords: PasswordsDep, notifier: NotifierDep
+) -> AuthService:
+    return AuthService(settings, database, passwords, notifier)
 
 
 AuthServiceDep = Annotated[AuthService, Depends(get_auth_service)]

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jobswap.auth.models import AuthSession, RefreshToken, SigninAttempt
+from jobswap.auth.models import AuthSession, EmailToken, RefreshToken, SigninAttempt
 from jobswap.users.models import User
 
 
@@ -117,7 +117,11 @@ async def purge_expired(session: AsyncSession, attempts_older_than: timedelta) -
     attempts = await session.execute(
         delete(SigninAttempt).where(SigninAttempt.created_at < func.now() - attempts_older_than)
     )
+    links = await session.execute(
+        delete(EmailToken).where(EmailToken.expires_at < func.now() - timedelta(days=1))
+    )
     return {
+        "email_tokens": _rowcount(links),
         "refresh_tokens": _rowcount(tokens),
         "sessions": _rowcount(sessions),
         "signin_attempts": _rowcount(attempts),

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Form, status
+from fastapi import APIRouter, Body, Form, Query, status
+from fastapi.responses import HTMLResponse
 
 from jobswap.auth.dependencies import AuthServiceDep, ClientDep, CurrentUser, RequiredClaims
-from jobswap.auth.schemas import RefreshRequest, SignOutRequest, SignUp, TokenResponse
+from jobswap.auth.schemas import (
+    Accepted,
+    RefreshRequest,
+    ResetConfirm,
+    ResetRequest,
+    SignOutRequest,
+    SignUp,
+    TokenResponse,
+    VerifyRequest,
+    VerifyResult,
+)
+from jobswap.errors import AppError
 from jobswap.users.schemas import UserRead
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -49,3 +62,77 @@ async def sign_out(
 @router.get("/me", response_model=UserRead)
 async def me(user: CurrentUser) -> UserRead:
     return UserRead.model_validate(user)
+
+
+RESET_ANSWER = "If an account uses this address, a link to reset its password is on its way."
+LinkToken = Annotated[str, Query(min_length=1, max_length=200)]
+
+
+def _page(title: str, body: str) -> HTMLResponse:
+    return HTMLResponse(
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}</title></head>"
+        f"<body style='font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto'>"
+        f"{body}</body></html>"
+    )
+
+
+@router.post("/verify", response_model=VerifyResult)
+async def verify(data: VerifyRequest, service: AuthServiceDep) -> VerifyResult:
+    """Redeem the link from the verification e-mail (single use, expiring)."""
+    await service.links.verify(data.token)
+    return VerifyResult(email_verified=True)
+
+
+@router.get("/verify", response_class=HTMLResponse, include_in_schema=False)
+async def verify_link(token: LinkToken, service: AuthServiceDep) -> HTMLResponse:
+    """The link as clicked in the e-mail."""
+    try:
+        await service.links.verify(token)
+    except AppError as exc:
+        return _page("Not verified", f"<p>{escape(exc.message)}</p>")
+    return _page("Address confirmed", "<p>Thank you: your e-mail address is confirmed.</p>")
+
+
+@router.post("/verify/resend", response_model=Accepted, status_code=status.HTTP_202_ACCEPTED)
+async def resend_verification(user: CurrentUser, service: AuthServiceDep) -> Accepted:
+    """Send the verification e-mail again (rate-limited)."""
+    await service.links.resend_verification(user.id)
+    return Accepted(message=f"A new confirmation link is on its way to {user.email}.")
+
+
+@router.post("/password-reset", response_model=Accepted, status_code=status.HTTP_202_ACCEPTED)
+async def request_password_reset(data: ResetRequest, service: AuthServiceDep) -> Accepted:
+    """Always the same answer, in the same time, whether or not the address has an account."""
+    await service.links.request_reset(data.email)
+    return Accepted(message=RESET_ANSWER)
+
+
+@router.post("/password-reset/confirm", status_code=status.HTTP_204_NO_CONTENT)
+async def confirm_password_reset(data: ResetConfirm, service: AuthServiceDep) -> None:
+    """Set a new password with the e-mailed token; every session of the account ends."""
+    await service.links.reset(data.token, data.password)
+
+
+@router.get("/password-reset/confirm", response_class=HTMLResponse, include_in_schema=False)
+async def password_reset_page(token: LinkToken) -> HTMLResponse:
+    return _page(
+        "Choose a new password",
+        "<form method='post' action='/api/auth/password-reset/form'>"
+        f"<input type='hidden' name='token' value='{escape(token)}'>"
+        "<label>New password (at least 8 characters) "
+        "<input type='password' name='password' minlength='8' maxlength='256' required "
+        "autocomplete='new-password'></label> <button type='submit'>Save</button></form>",
+    )
+
+
+@router.post("/password-reset/form", response_class=HTMLResponse, include_in_schema=False)
+async def password_reset_form(
+    token: Annotated[str, Form(min_length=1, max_length=200)],
+    password: Annotated[str, Form(min_length=8, max_length=256)],
+    service: AuthServiceDep,
+) -> HTMLResponse:
+    try:
+        await service.links.reset(token, password)
+    except AppError as exc:
+        return _page("Not changed", f"<p>{escape(exc.message)}</p>")
+    return _page("Password changed", "<p>Your password is changed. Sign in with it on every device.</p>")

@@ -29,3 +29,24 @@ class TokenResponse(BaseModel):
     expires_in: int
     refresh_token: str
     user: UserRead
+
+
+class VerifyRequest(Strict):
+    token: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class VerifyResult(BaseModel):
+    email_verified: bool
+
+
+class ResetRequest(Strict):
+    email: Email
+
+
+class ResetConfirm(Strict):
+    token: Annotated[str, Field(min_length=1, max_length=200)]
+    password: Password
+
+
+class Accepted(BaseModel):
+    message: str

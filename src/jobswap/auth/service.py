@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobswap.auth import repository
+from jobswap.auth.email_links import EmailLinks
 from jobswap.auth.models import AuthSession, SigninAttempt
 from jobswap.auth.schemas import SignUp, TokenResponse
 from jobswap.auth.security import (
@@ -29,6 +30,7 @@ from jobswap.auth.security import (
 from jobswap.config import Settings
 from jobswap.db import Database, Identity
 from jobswap.errors import Conflict, TooManyRequests, Unauthorized
+from jobswap.notifications.service import Notifier
 from jobswap.users import repository as users_repository
 from jobswap.users.models import User, UserRole
 from jobswap.users.schemas import UserRead
@@ -43,10 +45,13 @@ class Client:
 
 
 class AuthService:
-    def __init__(self, settings: Settings, database: Database, passwords: Passwords) -> None:
+    def __init__(
+        self, settings: Settings, database: Database, passwords: Passwords, notifier: Notifier
+    ) -> None:
         self.settings = settings
         self.database = database
         self.passwords = passwords
+        self.links = EmailLinks(database, passwords, notifier)
 
     async def sign_up(self, data: SignUp, client: Client) -> TokenResponse:
         password_hash = await self.passwords.hash(data.password)
@@ -56,6 +61,7 @@ class AuthService:
             user = await users_repository.add(
                 session, email=data.email, name=data.name, password_hash=password_hash, role=UserRole.EMPLOYEE
             )
+            await self.links.send_verification(session, user)
             return await self._start_session(session, user, client)
 
     async def sign_in(self, email: str, password: str, client: Client) -> TokenResponse:

@@ -8,7 +8,10 @@ from datetime import timedelta
 import procrastinate
 
 from jobswap.auth import repository
+from jobswap.auth.email_links import RESET_TASK, EmailLinks
+from jobswap.auth.security import Passwords
 from jobswap.db import Identity
+from jobswap.notifications.service import Notifier
 from jobswap.worker import TaskContext
 
 log = logging.getLogger(__name__)
@@ -33,3 +36,10 @@ def register(queue: procrastinate.App, ctx: TaskContext) -> None:
     @queue.task(name=PURGE_TASK, queueing_lock=PURGE_TASK, pass_context=False)
     async def _purge(timestamp: int | None = None) -> dict[str, int]:
         return await purge_expired_tokens(ctx)
+
+    links = EmailLinks(ctx.database, Passwords(ctx.settings), Notifier(ctx.settings, queue))
+
+    @queue.task(name=RESET_TASK, pass_context=False)
+    async def _send_reset(email: str) -> bool:
+        """Whether a link went out (nothing for unknown addresses or over the rate limit)."""
+        return await links.send_reset(email)

@@ -339,7 +339,7 @@ async def get_own(session: AsyncSession, user: User, match_id: uuid.UUID) -> Mat
     return match
 
 
-def _area(location: dict[str, Any] | None) -> dict[str, float] | None:
+def area(location: dict[str, Any] | None) -> dict[str, float] | None:
     """A location coarsened to a ~5 km grid cell (its centre)."""
     if not location or location.get("latitude") is None:
         return None
@@ -360,8 +360,8 @@ async def counterparts(database: Database, members: list[uuid.UUID]) -> dict[uui
             "occupation": r.occupation_title,
             "company": r.company,
             "seniority": r.seniority,
-            "home_area": _area(r.home_location),
-            "work_area": _area(r.work_location),
+            "home_area": area(r.home_location),
+            "work_area": area(r.work_location),
         }
         for r in rows
     }

@@ -16,9 +16,10 @@ def get_storage(request: Request) -> Storage:
     return storage
 
 
-def get_resume_service(
-    settings: SettingsDep, queue: QueueDep, storage: Annotated[Storage, Depends(get_storage)]
-) -> ResumeService:
+StorageDep = Annotated[Storage, Depends(get_storage)]
+
+
+def get_resume_service(settings: SettingsDep, queue: QueueDep, storage: StorageDep) -> ResumeService:
     return ResumeService(settings, storage, queue)
 
 

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Computed, DateTime, Enum, String, Text, func, text
+from sqlalchemy import CheckConstraint, Computed, DateTime, Enum, ForeignKey, String, Text, func, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -63,5 +63,12 @@ class User(Base):
     occupation_title: Mapped[str | None] = mapped_column(String(200))
     seniority: Mapped[str | None] = mapped_column(String(16))
     swap_family: Mapped[str | None] = mapped_column(String(16), index=True)
+    # Set only by a verification link (a trigger refuses anything else).
+    email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set by an admin: an HR user's employer, or an employee's confirmed one.
+    employer_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("employers.id", ondelete="SET NULL"), index=True
+    )
+    email_opt_out: Mapped[list[str]] = mapped_column(ARRAY(String(40)), server_default=text("'{}'"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

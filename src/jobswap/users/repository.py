@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -55,3 +55,34 @@ async def _flush(session: AsyncSession) -> None:
         if "uq_users_email_lower" in str(exc.orig):
             raise Conflict("An account with this e-mail address already exists.") from None
         raise
+
+
+async def search(
+    session: AsyncSession,
+    q: str | None,
+    role: UserRole | None,
+    employer_id: uuid.UUID | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[User], int]:
+    """Everyone (for admins; RLS shows others nobody), filtered by text, role and employer."""
+    where: list[Any] = []
+    if q:
+        pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append(
+            or_(
+                func.lower(User.email).like(pattern),
+                func.lower(User.name).like(pattern),
+                func.lower(User.company).like(pattern),
+                func.lower(User.job_title).like(pattern),
+            )
+        )
+    if role is not None:
+        where.append(User.role == role)
+    if employer_id is not None:
+        where.append(User.employer_id == employer_id)
+    total = await session.scalar(select(func.count()).select_from(User).where(*where))
+    rows = await session.execute(
+        select(User).where(*where).order_by(User.created_at.desc(), User.id).limit(limit).offset(offset)
+    )
+    return list(rows.scalars()), int(total or 0)

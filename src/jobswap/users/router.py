@@ -6,13 +6,15 @@ import functools
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Query, status
 
 from jobswap.auth.dependencies import AdminUser, CurrentUser, DbSession
 from jobswap.dependencies import DatabaseDep, PasswordsDep, SettingsDep
 from jobswap.matching.locate import locate
-from jobswap.users import service
-from jobswap.users.schemas import UserCreate, UserRead, UserUpdate
+from jobswap.swaps.dependencies import SwapServiceDep
+from jobswap.users import repository, service
+from jobswap.users.models import UserRole
+from jobswap.users.schemas import UserCreate, UserPage, UserRead, UserUpdate
 
 router = APIRouter(prefix="/api/users", tags=["users"])
 
@@ -33,6 +35,23 @@ async def create_user(
     return UserRead.model_validate(await service.create_user(session, passwords, data, locator))
 
 
+@router.get("", response_model=UserPage)
+async def list_users(
+    admin: AdminUser,
+    session: DbSession,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Part of an e-mail, name, company or title")
+    ] = None,
+    role: UserRole | None = None,
+    employer_id: uuid.UUID | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> UserPage:
+    """Admins: every account, newest first, searchable."""
+    rows, total = await repository.search(session, q, role, employer_id, limit, offset)
+    return UserPage(items=[UserRead.model_validate(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
 @router.get("/me", response_model=UserRead)
 async def read_me(user: CurrentUser) -> UserRead:
     return UserRead.model_validate(user)
@@ -45,13 +64,21 @@ async def read_user(user_id: uuid.UUID, viewer: CurrentUser, session: DbSession)
 
 @router.put("/{user_id}", response_model=UserRead)
 async def update_user(
-    user_id: uuid.UUID, data: UserUpdate, viewer: CurrentUser, session: DbSession, locator: LocatorDep
+    user_id: uuid.UUID,
+    data: UserUpdate,
+    viewer: CurrentUser,
+    session: DbSession,
+    locator: LocatorDep,
+    swaps: SwapServiceDep,
 ) -> UserRead:
-    """Partial update: only the fields in the body change. Addresses without coordinates are geocoded."""
-    return UserRead.model_validate(await service.update_user(session, viewer, user_id, data, locator))
+    """Partial update: only the fields in the body change. Addresses without coordinates are geocoded.
+    Open swap requests that no longer qualify after the change are cancelled."""
+    return UserRead.model_validate(await service.update_user(session, viewer, user_id, data, swaps, locator))
 
 
 @router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_user(user_id: uuid.UUID, viewer: CurrentUser, session: DbSession) -> None:
-    """Delete the account and everything it owns."""
-    await service.delete_user(session, viewer, user_id)
+async def delete_user(
+    user_id: uuid.UUID, viewer: CurrentUser, session: DbSession, swaps: SwapServiceDep
+) -> None:
+    """Delete the account and everything it owns; its open swap requests are cancelled."""
+    await service.delete_user(session, viewer, user_id, swaps)

@@ -95,6 +95,9 @@ class UserUpdate(ProfileFields):
 
     email: Email | None = None
     role: UserRole | None = None
+    employer_id: Annotated[
+        uuid.UUID | None, Field(description="Admins only: the employer an HR user (or employee) works for")
+    ] = None
 
 
 class UserRead(BaseModel):
@@ -116,5 +119,14 @@ class UserRead(BaseModel):
     occupation_code: str | None
     occupation_title: str | None
     seniority: str | None
+    email_verified_at: datetime | None
+    employer_id: uuid.UUID | None
     created_at: datetime
     updated_at: datetime
+
+
+class UserPage(BaseModel):
+    items: list[UserRead]
+    total: int
+    limit: int
+    offset: int

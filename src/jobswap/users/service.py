@@ -11,8 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobswap.auth.security import Passwords
 from jobswap.errors import AppError, BadRequest, Forbidden, NotFound
+from jobswap.hr.models import Employer
 from jobswap.matching.geocode import Place, Precision, offline_geocoder
 from jobswap.occupations.titles import title_index
+from jobswap.swaps.service import MATCH_FIELDS, SwapService
 from jobswap.users import repository
 from jobswap.users.models import User, UserRole
 from jobswap.users.schemas import UserCreate, UserUpdate
@@ -96,10 +98,19 @@ async def update_user(
     viewer: User,
     user_id: uuid.UUID,
     data: UserUpdate,
+    swaps: SwapService,
     locate: Locator = offline_locator,
 ) -> User:
+    """Open swap requests that the change disqualifies are cancelled in the same transaction."""
     user = await get_user(session, viewer, user_id)
     changes = data.model_dump(exclude_unset=True, mode="json")
+    if "employer_id" in changes:
+        if viewer.role is not UserRole.ADMIN:
+            raise Forbidden("Only an admin can link an account to an employer.")
+        if changes["employer_id"] is not None:
+            changes["employer_id"] = uuid.UUID(changes["employer_id"])
+            if await session.get(Employer, changes["employer_id"]) is None:
+                raise NotFound("No such employer.", details={"field": "employer_id"})
     if "role" in changes:
         if viewer.role is not UserRole.ADMIN:
             raise Forbidden("Only an admin can change a role.")
@@ -109,9 +120,16 @@ async def update_user(
             changes["role"] = UserRole(changes["role"])
     if "email" in changes and changes["email"] is None:
         raise BadRequest("An account must keep an e-mail address.")
-    return await repository.update(session, user, _columns(await _derived(changes, locate)))
+    if "email" in changes and changes["email"].lower() != user.email.lower():
+        changes["email_verified_at"] = None  # a new address is unverified until its link is used
+    updated = await repository.update(session, user, _columns(await _derived(changes, locate)))
+    if MATCH_FIELDS & changes.keys():
+        await swaps.profile_changed(session, updated.id)
+    return updated
 
 
-async def delete_user(session: AsyncSession, viewer: User, user_id: uuid.UUID) -> None:
+async def delete_user(session: AsyncSession, viewer: User, user_id: uuid.UUID, swaps: SwapService) -> None:
+    """Open swap requests the person is in are cancelled (everyone else told) first."""
     user = await get_user(session, viewer, user_id)
+    await swaps.member_left(session, user.id)
     await repository.remove(session, user)
