@@ -6,8 +6,12 @@ app role, queue). Each test starts from empty tables, so tests share no state.
 
 from __future__ import annotations
 
+import asyncio
+import email
+import email.policy
 import secrets
 import shutil
+import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -16,6 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
+from aiosmtpd.controller import Controller
 from asgi_lifespan import LifespanManager
 from sqlalchemy import create_engine, pool, text
 
@@ -44,14 +49,81 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+class Mailbox:
+    """An in-process SMTP server's handler: keeps what arrives, or misbehaves on demand."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+        self.mode = "accept"  # or "refuse" (5xx), "defer" (4xx), "stall" (never answers DATA)
+        self.defer_next = 0  # this many messages get a 4xx first, whatever the mode
+        self.stalled = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        if self.defer_next > 0:
+            self.defer_next -= 1
+            return "451 4.3.0 Mailbox busy, try again later"
+        if self.mode == "refuse":
+            return "554 5.7.1 Message refused by policy"
+        if self.mode == "defer":
+            return "451 4.3.0 Mailbox busy, try again later"
+        if self.mode == "stall":
+            self.stalled += 1
+            await asyncio.sleep(3600)
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(message, email.message.EmailMessage)
+        self.messages.append(message)
+        return "250 OK"
+
+    def to(self, address: str) -> list[email.message.EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+    def clear(self) -> None:
+        self.messages.clear()
+        self.mode = "accept"
+        self.defer_next = 0
+        self.stalled = 0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[tuple[Mailbox, int]]:
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    yield mailbox, controller.port
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server: tuple[Mailbox, int]) -> Iterator[Mailbox]:
+    smtp_server[0].clear()
+    yield smtp_server[0]
+    smtp_server[0].clear()
+
+
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("jobswap-data")
 
 
 @pytest.fixture(scope="session")
-def settings(data_dir: Path) -> Settings:
-    return make_settings(data_dir)
+def settings(data_dir: Path, smtp_server: tuple[Mailbox, int]) -> Settings:
+    return make_settings(
+        data_dir,
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_server[1],
+        smtp_security="none",
+        smtp_timeout_seconds=2,
+        email_retry_seconds=0,
+        email_max_attempts=3,
+        app_url="http://jobswap.test",
+        email_from="JobSwap <no-reply@jobswap.test>",
+    )
 
 
 @pytest.fixture(scope="session")

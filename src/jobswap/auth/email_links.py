@@ -33,12 +33,48 @@ def _digest(token: str) -> bytes:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
 
 
-class EmailLinks:
-    def __init__(self, database: Database, passwords: Passwords, notifier: Notifier) -> None:
-        self.database = database
-        self.passwords = passwords
+class VerificationSender:
+    """Issuing a link and mailing it, inside the caller's service-identity transaction."""
+
+    def __init__(self, notifier: Notifier) -> None:
         self.notifier = notifier
         self.settings = notifier.settings
+
+    async def issue(self, session: AsyncSession, user: User, purpose: TokenPurpose, ttl: int) -> str:
+        token = secrets.token_urlsafe(32)
+        session.add(
+            EmailToken(
+                user_id=user.id,
+                purpose=purpose.value,
+                email=user.email,
+                token_hash=_digest(token),
+                expires_at=datetime.now(UTC) + timedelta(seconds=ttl),
+            )
+        )
+        await session.flush()
+        return token
+
+    async def send_verification(self, session: AsyncSession, user: User) -> None:
+        """Sign-up's, a resend's, or an address change's link."""
+        ttl = self.settings.email_verification_ttl_seconds
+        token = await self.issue(session, user, TokenPurpose.VERIFY_EMAIL, ttl)
+        await self.notifier.notify(
+            session,
+            user.id,
+            Kind.EMAIL_VERIFICATION,
+            f"We sent a confirmation link to {user.email}.",
+            facts={"hours": ttl // 3600 or 1},
+            email_link=self.notifier.url("/api/auth/verify", token=token),
+        )
+
+
+class EmailLinks(VerificationSender):
+    """Verification resends and password resets, each in its own transaction."""
+
+    def __init__(self, database: Database, passwords: Passwords, notifier: Notifier) -> None:
+        super().__init__(notifier)
+        self.database = database
+        self.passwords = passwords
 
     async def _wait_seconds(self, session: AsyncSession, user: User, purpose: TokenPurpose) -> int:
         """How long until another mail of this purpose may go to this account (0: now)."""
@@ -49,6 +85,7 @@ class EmailLinks:
                 select(func.max(EmailToken.created_at), func.count(), func.min(EmailToken.created_at)).where(
                     EmailToken.user_id == user.id,
                     EmailToken.purpose == purpose.value,
+                    func.lower(EmailToken.email) == user.email.lower(),  # a new address starts afresh
                     EmailToken.created_at > day,
                 )
             )
@@ -67,36 +104,9 @@ class EmailLinks:
             )
         return 0
 
-    async def _issue(self, session: AsyncSession, user: User, purpose: TokenPurpose, ttl: int) -> str:
-        token = secrets.token_urlsafe(32)
-        session.add(
-            EmailToken(
-                user_id=user.id,
-                purpose=purpose.value,
-                email=user.email,
-                token_hash=_digest(token),
-                expires_at=datetime.now(UTC) + timedelta(seconds=ttl),
-            )
-        )
-        await session.flush()
-        return token
-
-    async def send_verification(self, session: AsyncSession, user: User) -> None:
-        """Inside a service-identity transaction (sign-up's, or a resend's)."""
-        ttl = self.settings.email_verification_ttl_seconds
-        token = await self._issue(session, user, TokenPurpose.VERIFY_EMAIL, ttl)
-        await self.notifier.notify(
-            session,
-            user.id,
-            Kind.EMAIL_VERIFICATION,
-            f"We sent a confirmation link to {user.email}.",
-            facts={"hours": ttl // 3600 or 1},
-            email_link=self.notifier.url("/api/auth/verify", token=token),
-        )
-
     async def resend_verification(self, user_id: object) -> None:
         async with self.database.transaction(Identity.service()) as session:
-            user = await session.get(User, user_id, with_for_update=True)
+            user = await session.get(User, user_id, with_for_update={"key_share": True})
             if user is None:
                 return
             if user.email_verified_at is not None:
@@ -122,7 +132,7 @@ class EmailLinks:
             or found.expires_at <= now
         ):
             raise BadRequest(INVALID_LINK)
-        user = await session.get(User, found.user_id, with_for_update=True)
+        user = await session.get(User, found.user_id, with_for_update={"key_share": True})
         if user is None or user.email.lower() != found.email.lower():
             raise BadRequest(INVALID_LINK)  # the address changed since the link was sent
         found.used_at = now
@@ -149,7 +159,7 @@ class EmailLinks:
             if await self._wait_seconds(session, user, TokenPurpose.RESET_PASSWORD) > 0:
                 return False
             ttl = self.settings.password_reset_ttl_seconds
-            token = await self._issue(session, user, TokenPurpose.RESET_PASSWORD, ttl)
+            token = await self.issue(session, user, TokenPurpose.RESET_PASSWORD, ttl)
             await self.notifier.notify(
                 session,
                 user.id,

@@ -178,6 +178,19 @@ async def send_one(database: Database, settings: Settings, email_id: uuid.UUID) 
     return status
 
 
+async def retry_stalled(queue: procrastinate.App, seconds_since_heartbeat: float) -> int:
+    """Send jobs whose worker died (no heartbeat) go back to the queue; the row lock they held
+    died with their connection, so the retry finds the mail still pending."""
+    stalled = list(
+        await queue.job_manager.get_stalled_jobs(
+            task_name=SEND_TASK, seconds_since_heartbeat=seconds_since_heartbeat
+        )
+    )
+    for job in stalled:
+        await queue.job_manager.retry_job(job)
+    return len(stalled)
+
+
 async def stranded(database: Database, older_than_seconds: int) -> list[uuid.UUID]:
     """Pending mails with no queued or running job (the job row was lost, or deleted)."""
     async with database.transaction(Identity.service()) as session:
@@ -251,7 +264,7 @@ async def set_preferences(session: AsyncSession, user: User, email: dict[Kind, b
 async def unsubscribe(database: Database, user_id: uuid.UUID, kind: Kind) -> None:
     """From a signed link: nobody is signed in, so the service identity writes it."""
     async with database.transaction(Identity.service()) as session:
-        user = await session.get(User, user_id, with_for_update=True)
+        user = await session.get(User, user_id, with_for_update={"key_share": True})
         if user is not None and kind.value not in (user.email_opt_out or []):
             user.email_opt_out = sorted({*(user.email_opt_out or []), kind.value})
 

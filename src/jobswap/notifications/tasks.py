@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any
 
 import procrastinate
 from procrastinate.jobs import Job
 from procrastinate.retry import BaseRetryStrategy, RetryDecision
 
-from jobswap.notifications.service import SEND_TASK, SWEEP_TASK, RetryLater, send_one, stranded
+from jobswap.notifications.service import SEND_TASK, SWEEP_TASK, RetryLater, retry_stalled, send_one, stranded
 from jobswap.worker import TaskContext
 
 log = logging.getLogger(__name__)
 STRANDED_AFTER_SECONDS = 120
+STALLED_AFTER_SECONDS = 60  # procrastinate workers beat every 10 s
 
 
 class OutboxRetry(BaseRetryStrategy):
@@ -37,12 +37,10 @@ def register(queue: procrastinate.App, ctx: TaskContext) -> None:
     @queue.periodic(cron=ctx.settings.outbox_sweep_cron, periodic_id="outbox")
     @queue.task(name=SWEEP_TASK, queueing_lock=SWEEP_TASK, pass_context=False)
     async def _sweep(timestamp: int | None = None) -> int:
+        revived = await retry_stalled(queue, STALLED_AFTER_SECONDS)
         lost = await stranded(ctx.database, STRANDED_AFTER_SECONDS)
         for email_id in lost:
             await queue.configure_task(SEND_TASK).defer_async(email_id=str(email_id))
-        if lost:
-            log.warning("re-queued outbox e-mails whose job was lost", extra={"count": len(lost)})
-        return len(lost)
-
-
-__all__: list[Any] = ["register"]
+        if lost or revived:
+            log.warning("re-queued outbox e-mails", extra={"lost": len(lost), "stalled": revived})
+        return len(lost) + revived

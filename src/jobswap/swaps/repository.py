@@ -26,11 +26,15 @@ async def get_visible(session: AsyncSession, request_id: uuid.UUID) -> SwapReque
 
 
 async def lock(session: AsyncSession, request_id: uuid.UUID) -> SwapRequest:
-    """The request, locked for this transaction (every change to one request goes through this)."""
+    """The request, locked for this transaction (every change to one request goes through this).
+
+    FOR NO KEY UPDATE rather than FOR UPDATE: rows that reference it (members, events, HR
+    reviews) take KEY SHARE locks through their foreign keys, which FOR UPDATE would block,
+    and two requests being created at once could then deadlock."""
     request = await session.scalar(
         select(SwapRequest)
         .where(SwapRequest.id == request_id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
     assert request is not None
@@ -79,7 +83,7 @@ async def hr_reviews(
             .order_by(HrRequest.created_at, Employer.name)
             .execution_options(populate_existing=True)
         )
-        for review, name in rows.tuples():
+        for review, name in rows.all():
             out[review.request_id].append((review, name))
     return out
 
@@ -145,7 +149,7 @@ async def due(
         .where(pending, SwapRequest.expires_at <= now)
         .order_by(SwapRequest.expires_at)
         .limit(500)
-        .with_for_update(skip_locked=True)
+        .with_for_update(key_share=True, skip_locked=True)
     )
     remind = await session.execute(
         select(SwapRequest.id)
@@ -157,7 +161,7 @@ async def due(
         )
         .order_by(SwapRequest.expires_at)
         .limit(500)
-        .with_for_update(skip_locked=True)
+        .with_for_update(key_share=True, skip_locked=True)
     )
     return list(remind.scalars()), list(expired.scalars())
 

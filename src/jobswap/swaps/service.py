@@ -259,8 +259,9 @@ class SwapService:
         key = swap_key(ring)
         now = datetime.now(UTC)
         async with as_service(session):
-            # One proposer's requests are created one at a time, so the open-request limit holds.
-            await session.execute(select(User.id).where(User.id == user.id).with_for_update())
+            # One proposer's requests are created one at a time, so the open-request limit holds
+            # (NO KEY UPDATE: other members' rows point at this one through foreign keys).
+            await session.execute(select(User.id).where(User.id == user.id).with_for_update(key_share=True))
             limit = self.settings.swap_max_open_outgoing
             if await repository.open_outgoing(session, user.id) >= limit:
                 raise Conflict(

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
-from jobswap.auth.dependencies import AdminUser, CurrentUser, DbSession
+from jobswap.auth.dependencies import AdminUser, CurrentUser, DbSession, NotifierDep
 from jobswap.dependencies import DatabaseDep, PasswordsDep, SettingsDep
 from jobswap.matching.locate import locate
 from jobswap.swaps.dependencies import SwapServiceDep
@@ -29,10 +29,15 @@ LocatorDep = Annotated[service.Locator, Depends(get_locator)]
 
 @router.post("", response_model=UserRead, status_code=status.HTTP_201_CREATED)
 async def create_user(
-    data: UserCreate, admin: AdminUser, session: DbSession, passwords: PasswordsDep, locator: LocatorDep
+    data: UserCreate,
+    admin: AdminUser,
+    session: DbSession,
+    passwords: PasswordsDep,
+    locator: LocatorDep,
+    notifier: NotifierDep,
 ) -> UserRead:
-    """An admin creates an account (any role)."""
-    return UserRead.model_validate(await service.create_user(session, passwords, data, locator))
+    """An admin creates an account (any role); its address is sent a verification link."""
+    return UserRead.model_validate(await service.create_user(session, passwords, data, locator, notifier))
 
 
 @router.get("", response_model=UserPage)

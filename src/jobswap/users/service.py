@@ -9,10 +9,13 @@ from typing import Any
 import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jobswap.auth.email_links import VerificationSender
 from jobswap.auth.security import Passwords
+from jobswap.db import as_service
 from jobswap.errors import AppError, BadRequest, Forbidden, NotFound
 from jobswap.hr.models import Employer
 from jobswap.matching.geocode import Place, Precision, offline_geocoder
+from jobswap.notifications.service import Notifier
 from jobswap.occupations.titles import title_index
 from jobswap.swaps.service import MATCH_FIELDS, SwapService
 from jobswap.users import repository
@@ -74,15 +77,24 @@ def _columns(data: dict[str, Any]) -> dict[str, Any]:
 
 
 async def create_user(
-    session: AsyncSession, passwords: Passwords, data: UserCreate, locate: Locator = offline_locator
+    session: AsyncSession,
+    passwords: Passwords,
+    data: UserCreate,
+    locate: Locator = offline_locator,
+    notifier: Notifier | None = None,
 ) -> User:
+    """With a notifier, the new address is sent a verification link in the same transaction."""
     fields = _columns(
         await _derived(data.model_dump(exclude={"password"}, exclude_unset=True, mode="json"), locate)
     )
     fields["email"] = data.email
     fields["role"] = data.role
     fields["password_hash"] = await passwords.hash(data.password)
-    return await repository.add(session, **fields)
+    user = await repository.add(session, **fields)
+    if notifier is not None:
+        async with as_service(session):
+            await VerificationSender(notifier).send_verification(session, user)
+    return user
 
 
 async def get_user(session: AsyncSession, viewer: User, user_id: uuid.UUID) -> User:
@@ -123,6 +135,9 @@ async def update_user(
     if "email" in changes and changes["email"].lower() != user.email.lower():
         changes["email_verified_at"] = None  # a new address is unverified until its link is used
     updated = await repository.update(session, user, _columns(await _derived(changes, locate)))
+    if "email_verified_at" in changes:
+        async with as_service(session):
+            await VerificationSender(swaps.notifier).send_verification(session, updated)
     if MATCH_FIELDS & changes.keys():
         await swaps.profile_changed(session, updated.id)
     return updated
