@@ -156,3 +156,17 @@ async def test_a_member_who_leaves_cancels_their_swaps(
     await drain(runtime)
     assert kinds(mailbox, y.email)[-1] == "JobSwap: A job swap was cancelled"
     assert "JobSwap: A job swap was cancelled" in kinds(mailbox, town.hr["Audit Inc"].email)
+
+
+async def test_a_match_made_stale_by_a_profile_change_cannot_be_proposed(
+    client: httpx.AsyncClient, town: Town
+) -> None:
+    a, b = town["nurse.a"], town["nurse.b"]
+    moved = await client.put(
+        f"/api/users/{b.id}",
+        headers=b.headers,
+        json={"home_location": {"address": "next to work", "latitude": 41.751, "longitude": -87.651}},
+    )
+    assert moved.status_code == 200
+    stale = await propose(client, a, 2)  # the match is still listed until the next run
+    assert stale.status_code == 409 and "out of date" in stale.json()["error"]["message"]

@@ -280,6 +280,9 @@ class SwapService:
             }
             if len(people) != len(ring):
                 raise Conflict("A member of this match has left; refresh your matches.")
+            stale = self.why_not([people[m] for m in ring])
+            if stale is not None:
+                raise Conflict(f"This match is out of date ({stale}); refresh your matches.")
             request = SwapRequest(
                 id=uuid.uuid4(),
                 status=SwapStatus.PENDING.value,
@@ -702,27 +705,29 @@ class SwapService:
                 if len(people) != len(members):
                     reason: str | None = "a member left JobSwap"
                 else:
-                    ring = [
-                        qualify.Person(
-                            home=_point(people[m.user_id].home_location),
-                            work=_point(people[m.user_id].work_location),
-                            mode=CommuteMode(people[m.user_id].commute_mode),
-                            occupation_code=people[m.user_id].occupation_code,
-                            swap_family=people[m.user_id].swap_family,
-                        )
-                        for m in members
-                        if m.user_id
-                    ]
-                    reason = qualify.why_not(
-                        ring,
-                        min_minutes=self.settings.swap_min_minutes,
-                        min_fraction=self.settings.swap_min_fraction,
-                        min_equivalence=self.settings.swap_min_related_equivalence,
-                        equivalence=title_index().equivalence,
-                    )
+                    reason = self.why_not([people[m.user_id] for m in members if m.user_id])
                 if reason is not None and await self.cancel(session, request_id, reason, actor_id=user_id):
                     cancelled += 1
         return cancelled
+
+    def why_not(self, ring: list[User]) -> str | None:
+        """Why these people, in ring order, no longer make a swap by the engine's rules (or None)."""
+        return qualify.why_not(
+            [
+                qualify.Person(
+                    home=_point(person.home_location),
+                    work=_point(person.work_location),
+                    mode=CommuteMode(person.commute_mode),
+                    occupation_code=person.occupation_code,
+                    swap_family=person.swap_family,
+                )
+                for person in ring
+            ],
+            min_minutes=self.settings.swap_min_minutes,
+            min_fraction=self.settings.swap_min_fraction,
+            min_equivalence=self.settings.swap_min_related_equivalence,
+            equivalence=title_index().equivalence,
+        )
 
     async def close_others(
         self, session: AsyncSession, approved: SwapRequest, members: list[SwapMember]
