@@ -414,20 +414,15 @@ class SwapService:
             await session.flush()
             waiting = [m for m in members if m.accepted_at is None]
             if waiting:
-                for m in members:
-                    if m.user_id and m.user_id != user.id:
-                        await self.notifier.notify(
-                            session,
-                            m.user_id,
-                            Kind.SWAP_REQUEST_ACCEPTED,
-                            f"A member accepted; {len(waiting)} still to answer.",
-                            link=f"/api/swap-requests/{request.id}",
-                            facts={
-                                "swap_request_id": str(request.id),
-                                "cycle_size": request.cycle_size,
-                                "waiting": len(waiting),
-                            },
-                        )
+                await self._tell(
+                    session,
+                    request,
+                    members,
+                    Kind.SWAP_REQUEST_ACCEPTED,
+                    f"A member accepted; {len(waiting)} still to answer.",
+                    {"waiting": len(waiting)},
+                    skip=user.id,
+                )
             else:
                 await self._everyone_accepted(session, request, members, user.id)
         await session.refresh(request)
@@ -459,16 +454,14 @@ class SwapService:
                 m.employer_id = link.employer_id if link else None
                 m.employer_verified = bool(link and link.verified)
         await session.flush()
-        for m in members:
-            if m.user_id:
-                await self.notifier.notify(
-                    session,
-                    m.user_id,
-                    Kind.SWAP_ALL_ACCEPTED,
-                    "Every member accepted: what each chose to share is visible, and HR reviews the swap.",
-                    link=f"/api/swap-requests/{request.id}",
-                    facts={"swap_request_id": str(request.id), "cycle_size": request.cycle_size},
-                )
+        await self._tell(
+            session,
+            request,
+            members,
+            Kind.SWAP_ALL_ACCEPTED,
+            "Every member accepted: what each chose to share is visible, and HR reviews the swap.",
+            {},
+        )
         involved = sorted({m.employer_id for m in members if m.employer_id}, key=str)
         if not involved:
             return  # stays accepted until an admin links an employer (see docs/workflow.md)
@@ -752,20 +745,14 @@ class SwapService:
                 request = await repository.lock(session, request_id)
                 request.reminded_at = now
                 members = (await repository.members(session, [request_id]))[request_id]
-                for m in members:
-                    if m.user_id and m.accepted_at is None:
-                        await self.notifier.notify(
-                            session,
-                            m.user_id,
-                            Kind.SWAP_EXPIRING_SOON,
-                            f"A swap request waits for your answer until {as_of(request.expires_at)}.",
-                            link=f"/api/swap-requests/{request.id}",
-                            facts={
-                                "swap_request_id": str(request.id),
-                                "cycle_size": request.cycle_size,
-                                "expires_on": as_of(request.expires_at),
-                            },
-                        )
+                await self._tell(
+                    session,
+                    request,
+                    [m for m in members if m.accepted_at is None],
+                    Kind.SWAP_EXPIRING_SOON,
+                    f"A swap request waits for your answer until {as_of(request.expires_at)}.",
+                    {"expires_on": as_of(request.expires_at)},
+                )
             for request_id in overdue:
                 request = await repository.lock(session, request_id)
                 members = (await repository.members(session, [request_id]))[request_id]
