@@ -74,7 +74,9 @@ class HrService:
         decisions: list[HrDecision] = []
         if detail:
             rows = (await swap_repository.members(session, [request.id]))[request.id]
-            names = {e.id: e.name for e in (await session.execute(select(Employer))).scalars()}
+            wanted = {m.employer_id for m in rows if m.employer_id}
+            found = await session.execute(select(Employer).where(Employer.id.in_(wanted)))
+            names = {e.id: e.name for e in found.scalars()}
             async with as_service(session):
                 people = {
                     u.id: u

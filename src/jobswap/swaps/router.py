@@ -11,7 +11,6 @@ from fastapi.responses import Response
 
 from jobswap.auth.dependencies import CurrentUser, DbSession
 from jobswap.resumes.dependencies import StorageDep
-from jobswap.swaps import repository
 from jobswap.swaps.dependencies import SwapServiceDep
 from jobswap.swaps.schemas import DeclineBody, Sharing, SwapRequestCreate, SwapRequestPage, SwapRequestRead
 from jobswap.swaps.states import SwapStatus
@@ -49,10 +48,8 @@ async def list_requests(
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> SwapRequestPage:
     """Requests you are a member of, newest first."""
-    rows, total = await repository.list_for(session, user.id, status_, direction, limit, offset)
-    return SwapRequestPage(
-        items=await service.views(session, user, rows), total=total, limit=limit, offset=offset
-    )
+    items, total = await service.page(session, user, status_, direction, limit, offset)
+    return SwapRequestPage(items=items, total=total, limit=limit, offset=offset)
 
 
 @router.get("/{request_id}", response_model=SwapRequestRead)

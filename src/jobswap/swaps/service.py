@@ -94,6 +94,19 @@ class SwapService:
             raise NotFound("No such swap request.")
         return request
 
+    async def page(
+        self,
+        session: AsyncSession,
+        user: User,
+        statuses: list[SwapStatus] | None,
+        direction: str | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[SwapRequestRead], int]:
+        """The requests the caller is a member of, newest first, as they may see them."""
+        rows, total = await repository.list_for(session, user.id, statuses, direction, limit, offset)
+        return await self.views(session, user, rows), total
+
     async def views(
         self, session: AsyncSession, user: User, requests: list[SwapRequest]
     ) -> list[SwapRequestRead]:

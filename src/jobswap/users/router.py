@@ -12,7 +12,7 @@ from jobswap.auth.dependencies import AdminUser, CurrentUser, DbSession, Notifie
 from jobswap.dependencies import DatabaseDep, PasswordsDep, SettingsDep
 from jobswap.matching.locate import locate
 from jobswap.swaps.dependencies import SwapServiceDep
-from jobswap.users import repository, service
+from jobswap.users import service
 from jobswap.users.models import UserRole
 from jobswap.users.schemas import UserCreate, UserPage, UserRead, UserUpdate
 
@@ -53,7 +53,7 @@ async def list_users(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> UserPage:
     """Admins: every account, newest first, searchable."""
-    rows, total = await repository.search(session, q, role, employer_id, limit, offset)
+    rows, total = await service.search(session, q, role, employer_id, limit, offset)
     return UserPage(items=[UserRead.model_validate(r) for r in rows], total=total, limit=limit, offset=offset)
 
 

@@ -148,3 +148,15 @@ async def delete_user(session: AsyncSession, viewer: User, user_id: uuid.UUID, s
     user = await get_user(session, viewer, user_id)
     await swaps.member_left(session, user.id)
     await repository.remove(session, user)
+
+
+async def search(
+    session: AsyncSession,
+    q: str | None,
+    role: UserRole | None,
+    employer_id: uuid.UUID | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[User], int]:
+    """Admins' view of every account (RLS shows anyone else their own row only)."""
+    return await repository.search(session, q, role, employer_id, limit, offset)
