@@ -12,6 +12,7 @@ import email.policy
 import secrets
 import shutil
 import socket
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -32,6 +33,22 @@ from jobswap.users import repository as users_repository
 from jobswap.users.models import UserRole
 
 PASSWORD = "correct horse battery"
+_OWN_BASETEMP = "_jobswap_own_basetemp"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A temporary root of this session's own, so that another test run on the same machine
+    (another checkout's CI, say) can never clean up the directory our database lives in:
+    pytest's shared root keeps only the newest few sessions' folders."""
+    if not config.option.basetemp:
+        config.option.basetemp = tempfile.mkdtemp(prefix="jobswap-tests-")
+        setattr(config, _OWN_BASETEMP, config.option.basetemp)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    own = getattr(config, _OWN_BASETEMP, None)
+    if own:
+        shutil.rmtree(own, ignore_errors=True)
 
 
 def make_settings(data_dir: Path, **overrides: Any) -> Settings:

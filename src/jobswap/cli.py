@@ -90,6 +90,42 @@ def worker(
         raise _fail(str(exc)) from None
 
 
+@app.command()
+def unlock(
+    email: Annotated[str | None, typer.Option(help="The account whose failed sign-ins to forget.")] = None,
+    ip: Annotated[str | None, typer.Option(help="The client address whose failures to forget.")] = None,
+) -> None:
+    """Lift a sign-in lock now (both options: only that account from that address)."""
+    import ipaddress
+
+    from jobswap.auth.security import Passwords
+    from jobswap.auth.service import AuthService
+    from jobswap.notifications.service import Notifier
+    from jobswap.runtime import Runtime
+
+    if email is None and ip is None:
+        raise _fail("give --email, --ip, or both")
+    if ip is not None:
+        try:
+            ip = str(ipaddress.ip_address(ip))
+        except ValueError:
+            raise _fail(f"not an IP address: {ip}") from None
+    settings = get_settings()
+
+    async def run() -> int:
+        async with Runtime.open(settings) as runtime:
+            service = AuthService(
+                settings, runtime.database, Passwords(settings), Notifier(settings, runtime.queue)
+            )
+            return await service.clear_locks(email, ip)
+
+    try:
+        cleared = asyncio.run(run())
+    except StartupError as exc:
+        raise _fail(str(exc)) from None
+    console.print(f"cleared {cleared} failed sign-in(s)")
+
+
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
     """Apply migrations up to REVISION (default: the latest)."""

@@ -53,8 +53,17 @@ class Settings(BaseSettings):
     jwt_algorithm: str = "HS256"
     access_token_ttl_seconds: int = Field(default=900, ge=30, le=86_400)
     refresh_token_ttl_seconds: int = Field(default=30 * 86_400, ge=300)
-    signin_max_failures: int = Field(default=5, ge=1)
+    # Failed sign-ins are counted within the window. One account from one address is slowed
+    # after a few; one account from everywhere, or one address across many accounts (credential
+    # stuffing), only after many, so that one person's typos never lock out a shared office.
+    signin_max_failures: int = Field(default=5, ge=1)  # per account and address
+    signin_account_max_failures: int = Field(default=20, ge=1)  # per account, from all addresses
+    signin_address_max_accounts: int = Field(default=10, ge=1)  # distinct accounts failing from one address
+    signin_address_max_failures: int = Field(default=200, ge=1)  # all failures from one address
     signin_window_seconds: int = Field(default=900, ge=1)
+    # Past a limit, the wait doubles with each further failure, from this up to the maximum.
+    signin_backoff_seconds: int = Field(default=30, ge=1)
+    signin_backoff_max_seconds: int = Field(default=900, ge=1)
     # argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane).
     argon2_time_cost: int = Field(default=2, ge=1)
     argon2_memory_cost_kib: int = Field(default=19_456, ge=8)

@@ -46,6 +46,27 @@ async def _app_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, exc.code, exc.message, exc.details, exc.headers)
 
 
+_LENGTH_ERRORS = {
+    "string_too_long": "at most",
+    "too_long": "at most",
+    "string_too_short": "at least",
+    "too_short": "at least",
+}
+
+
+def _message(error: Any) -> str:
+    """One wording for every length limit, with the field's own limit in it (and never the
+    submitted value)."""
+    kind = error.get("type")
+    ctx = error.get("ctx") or {}
+    if kind in _LENGTH_ERRORS:
+        limit = ctx.get("max_length") if "long" in kind else ctx.get("min_length")
+        if limit is not None:
+            unit = "characters" if isinstance(error.get("input"), str) else "items"
+            return f"must be {_LENGTH_ERRORS[kind]} {limit} {unit}"
+    return str(error.get("msg", "invalid"))
+
+
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
@@ -54,7 +75,7 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     details = [
         {
             "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body",
-            "message": str(e.get("msg", "invalid")),
+            "message": _message(e),
             "type": e.get("type"),
         }
         for e in errors

@@ -1,20 +1,42 @@
-"""String types for request bodies that PostgreSQL can always store.
+"""String types for request bodies that PostgreSQL can always store and people can trust.
 
 PostgreSQL text cannot hold NUL characters, and UTF-8 cannot encode lone
 surrogates (which JSON's `\\ud800` escapes produce). Both would otherwise
 reach the database and fail there; these types turn them into a 422 that
-names the field.
+names the field. Invisible control and format characters are refused too:
+bidirectional overrides and the like can make a name on an HR screen read as
+something else. Only the joiners that some scripts need (ZWNJ, ZWJ) are kept.
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Zero-width non-joiner and joiner: needed to write Persian, Hindi and emoji sequences right.
+_KEPT_FORMAT = frozenset({"\u200c", "\u200d"})
+_LINE_BREAKS = frozenset({"\n", "\r", "\t", "\u2028", "\u2029", "\x0b", "\x0c", "\x85"})
+
+
+class Strict(BaseModel):
+    """A request body: unknown fields are an error, not silently dropped.
+
+    No model-wide string limit: each field states its own, so that an error names the real
+    one (the request body limit bounds everything else)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def _hidden(value: str, allowed: frozenset[str]) -> str | None:
+    """The first invisible control or format character that is not allowed, if any."""
+    for char in value:
+        if char in allowed:
+            continue
+        if unicodedata.category(char) in ("Cc", "Cf") or char in _LINE_BREAKS:
+            return char
+    return None
 
 
 def _storable(value: str) -> str:
@@ -28,8 +50,18 @@ def _storable(value: str) -> str:
 
 
 def _one_line(value: str) -> str:
-    if _CONTROL.search(value) or "\n" in value or "\r" in value or "\t" in value:
-        raise ValueError("must be a single line without control characters")
+    char = _hidden(value, _KEPT_FORMAT)
+    if char is not None:
+        if char in _LINE_BREAKS:
+            raise ValueError("must be a single line (no line breaks or tabs)")
+        raise ValueError(f"must not contain invisible control or formatting characters (U+{ord(char):04X})")
+    return value
+
+
+def _clean_text(value: str) -> str:
+    char = _hidden(value, _KEPT_FORMAT | {"\n", "\r", "\t"})
+    if char is not None:
+        raise ValueError(f"must not contain invisible control or formatting characters (U+{ord(char):04X})")
     return value
 
 
@@ -48,5 +80,5 @@ Line = Annotated[
 ]
 """A single line of text: names, titles, companies."""
 
-Text = Annotated[str, BeforeValidator(_strict_str), AfterValidator(_storable)]
+Text = Annotated[str, BeforeValidator(_strict_str), AfterValidator(_storable), AfterValidator(_clean_text)]
 """Free text that may span lines."""

@@ -151,28 +151,73 @@ async def test_sign_out_revokes_refresh_and_access(client: httpx.AsyncClient, al
     assert (await client.post("/api/auth/signout")).status_code == 401
 
 
-async def test_failed_sign_ins_are_throttled_per_account(client: httpx.AsyncClient, alice: Account) -> None:
+def client_at(app: object, address: str) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app, client=(address, 40000))  # type: ignore[arg-type]
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+async def test_failed_sign_ins_back_off_for_the_account_from_that_address(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
     for _ in range(5):
         assert (await sign_in(client, alice.email, "wrong password")).status_code == 401
     blocked = await sign_in(client, alice.email, "wrong password")
     assert blocked.status_code == 429
     retry_after = int(blocked.headers["retry-after"])
-    assert 880 <= retry_after <= 900
+    assert 25 <= retry_after <= 30  # the first wait; it doubles with each further failure
     assert blocked.json()["error"]["details"]["retry_after_seconds"] == retry_after
+    assert "for this account from this address" in blocked.json()["error"]["message"]
     # Even the right password waits: the block is on the account, not the guess.
     assert (await sign_in(client, alice.email)).status_code == 429
 
 
-async def test_throttle_is_per_client_address_too(app: object, alice: Account, bob: Account) -> None:
-    transport = httpx.ASGITransport(app=app, client=("198.51.100.9", 40000))  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as attacker:
-        for i in range(5):
+async def test_the_wait_doubles(client: httpx.AsyncClient, alice: Account, admin_engine: object) -> None:
+    waits = []
+    for _ in range(3):
+        while (answer := await sign_in(client, alice.email, "wrong password")).status_code == 401:
+            pass
+        waits.append(int(answer.headers["retry-after"]))
+        with admin_engine.begin() as conn:  # type: ignore[attr-defined]  (let the wait run out)
+            conn.execute(
+                text("UPDATE signin_attempts SET created_at = created_at - interval '1 second' * :s"),
+                {"s": waits[-1]},
+            )
+    assert waits[0] <= 30 and 50 <= waits[1] <= 60 and 110 <= waits[2] <= 120
+
+
+async def test_one_persons_typos_do_not_lock_out_the_office(
+    app: object, alice: Account, bob: Account
+) -> None:
+    """50 failures on one account from a shared address: a colleague there still signs in."""
+    async with client_at(app, "198.51.100.9") as office:
+        answers = [(await sign_in(office, alice.email, "wrong password")).status_code for _ in range(50)]
+        assert answers.count(401) == 5 and answers.count(429) == 45
+        assert (await sign_in(office, bob.email)).status_code == 200
+    async with client_at(app, "198.51.100.10") as home:  # Alice herself, from elsewhere
+        assert (await sign_in(home, alice.email)).status_code == 200
+
+
+async def test_credential_stuffing_from_one_address_is_throttled(
+    app: object, alice: Account, bob: Account
+) -> None:
+    async with client_at(app, "198.51.100.9") as attacker:
+        for i in range(10):
             assert (await sign_in(attacker, f"guess{i}@example.com", "x" * 8)).status_code == 401
-        assert (await sign_in(attacker, bob.email, "x" * 8)).status_code == 429
-    # Another address is not affected.
-    transport = httpx.ASGITransport(app=app, client=("198.51.100.10", 40000))  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as other:
+        stopped = await sign_in(attacker, bob.email, "x" * 8)
+        assert stopped.status_code == 429 and "across accounts" in stopped.json()["error"]["message"]
+    async with client_at(app, "198.51.100.10") as other:  # another address is not affected
         assert (await sign_in(other, bob.email)).status_code == 200
+
+
+async def test_an_account_attacked_from_many_addresses_is_throttled(app: object, alice: Account) -> None:
+    for i in range(20):
+        async with client_at(app, f"203.0.113.{i + 20}") as bot:
+            assert (await sign_in(bot, alice.email, "wrong password")).status_code == 401
+    async with client_at(app, "203.0.113.99") as next_bot:
+        blocked = await sign_in(next_bot, alice.email, "wrong password")
+    assert blocked.status_code == 429 and blocked.json()["error"]["message"].endswith(
+        "for this account; try again later."
+    )
 
 
 async def test_throttle_window_expires(
@@ -183,6 +228,28 @@ async def test_throttle_window_expires(
     assert (await sign_in(client, alice.email)).status_code == 429
     with admin_engine.begin() as conn:  # type: ignore[attr-defined]
         conn.execute(text("UPDATE signin_attempts SET created_at = created_at - interval '16 minutes'"))
+    assert (await sign_in(client, alice.email)).status_code == 200
+
+
+async def test_an_admin_lifts_a_lock(client: httpx.AsyncClient, alice: Account, admin: Account) -> None:
+    for _ in range(5):
+        await sign_in(client, alice.email, "wrong password")
+    assert (await sign_in(client, alice.email)).status_code == 429
+    assert (await client.delete("/api/admin/signin-locks", headers=admin.headers)).status_code == 400
+    bad_ip = await client.delete("/api/admin/signin-locks?ip=nonsense", headers=admin.headers)
+    assert bad_ip.status_code == 422
+    assert (
+        await client.delete(f"/api/admin/signin-locks?email={alice.email}", headers=alice.headers)
+    ).status_code in (
+        401,
+        403,
+    )
+    cleared = await client.delete(
+        "/api/admin/signin-locks",
+        params={"email": alice.email.upper(), "ip": "203.0.113.7"},
+        headers=admin.headers,
+    )
+    assert cleared.status_code == 200 and cleared.json() == {"cleared": 5}
     assert (await sign_in(client, alice.email)).status_code == 200
 
 

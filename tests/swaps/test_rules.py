@@ -117,6 +117,8 @@ async def test_open_request_cap_and_message_limit(
     z = town["acct.z"]  # Z has a 2-way and a 3-way match
     too_long = await propose(client, z, 2, message="x" * 2001)
     assert too_long.status_code == 400 and "at most 2000" in too_long.json()["error"]["message"]
+    spoof = await propose(client, z, 2, message="Hi\u202e there")
+    assert spoof.status_code == 422 and spoof.json()["error"]["details"][0]["field"] == "message"
     assert (await propose(client, z, 2)).status_code == 201
     assert (await propose(client, z, 3)).status_code == 201
     listing = (

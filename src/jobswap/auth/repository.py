@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,27 +29,42 @@ async def user_for_session(session: AsyncSession, user_id: uuid.UUID, session_id
     return result.scalar_one_or_none()
 
 
-async def throttled_until(
-    session: AsyncSession, column: Any, value: str, max_failures: int, window: timedelta
-) -> datetime | None:
-    """When the failures for `value` drop below the limit, if they are at it now.
+@dataclass(frozen=True, slots=True)
+class Failures:
+    count: int
+    accounts: int  # distinct e-mails among them
+    last: datetime | None
 
-    The `max_failures`-th most recent failure inside the window is the one whose
-    ageing out lifts the block.
-    """
-    result = await session.execute(
-        select(SigninAttempt.created_at)
-        .where(
-            column == value,
-            SigninAttempt.succeeded.is_(False),
-            SigninAttempt.created_at > func.now() - window,
+
+async def failures(
+    session: AsyncSession, window: timedelta, *, email: str | None = None, ip: str | None = None
+) -> Failures:
+    """Failed sign-ins inside the window, for an account, an address, or both."""
+    where: list[Any] = [SigninAttempt.succeeded.is_(False), SigninAttempt.created_at > func.now() - window]
+    if email is not None:
+        where.append(SigninAttempt.email == email)
+    if ip is not None:
+        where.append(SigninAttempt.ip == ip)
+    count, accounts, last = (
+        await session.execute(
+            select(
+                func.count(),
+                func.count(func.distinct(SigninAttempt.email)),
+                func.max(SigninAttempt.created_at),
+            ).where(*where)
         )
-        .order_by(SigninAttempt.created_at.desc())
-        .offset(max_failures - 1)
-        .limit(1)
-    )
-    oldest = result.scalar_one_or_none()
-    return None if oldest is None else oldest + window
+    ).one()
+    return Failures(int(count), int(accounts), last)
+
+
+async def clear_locks(session: AsyncSession, email: str | None, ip: str | None) -> int:
+    """An admin lifts a lock: the failures of an account, of an address, or of the pair."""
+    stmt = delete(SigninAttempt).where(SigninAttempt.succeeded.is_(False))
+    if email is not None:
+        stmt = stmt.where(SigninAttempt.email == email)
+    if ip is not None:
+        stmt = stmt.where(SigninAttempt.ip == ip)
+    return _rowcount(await session.execute(stmt))
 
 
 async def record_attempt(session: AsyncSession, email: str, ip: str | None, succeeded: bool) -> None:

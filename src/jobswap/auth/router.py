@@ -7,10 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Form, Query, status
 from fastapi.responses import HTMLResponse
+from pydantic import IPvAnyAddress
 
-from jobswap.auth.dependencies import AuthServiceDep, ClientDep, CurrentUser, RequiredClaims
+from jobswap.auth.dependencies import AdminUser, AuthServiceDep, ClientDep, CurrentUser, RequiredClaims
 from jobswap.auth.schemas import (
     Accepted,
+    LocksCleared,
     RefreshRequest,
     ResetConfirm,
     ResetRequest,
@@ -20,10 +22,11 @@ from jobswap.auth.schemas import (
     VerifyRequest,
     VerifyResult,
 )
-from jobswap.errors import AppError
+from jobswap.errors import AppError, BadRequest
 from jobswap.users.schemas import UserRead
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
+admin_router = APIRouter(prefix="/api/admin/signin-locks", tags=["admin"])
 
 
 @router.post("/signup", response_model=TokenResponse, status_code=status.HTTP_201_CREATED)
@@ -136,3 +139,16 @@ async def password_reset_form(
     except AppError as exc:
         return _page("Not changed", f"<p>{escape(exc.message)}</p>")
     return _page("Password changed", "<p>Your password is changed. Sign in with it on every device.</p>")
+
+
+@admin_router.delete("", response_model=LocksCleared)
+async def clear_signin_locks(
+    admin: AdminUser,
+    service: AuthServiceDep,
+    email: Annotated[str | None, Query(max_length=320, description="The account's e-mail")] = None,
+    ip: Annotated[IPvAnyAddress | None, Query(description="The client address")] = None,
+) -> LocksCleared:
+    """Lift a sign-in lock now: an account's failures, an address's, or only the pair's."""
+    if email is None and ip is None:
+        raise BadRequest("Name an e-mail, an address (ip), or both.")
+    return LocksCleared(cleared=await service.clear_locks(email, str(ip) if ip else None))

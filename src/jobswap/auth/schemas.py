@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from jobswap.users.schemas import Email, Name, Password, Strict, UserRead
+from jobswap.text_types import Strict
+from jobswap.users.schemas import Email, Name, Password, UserRead
 
 
 class SignUp(Strict):
@@ -50,3 +51,7 @@ class ResetConfirm(Strict):
 
 class Accepted(BaseModel):
     message: str
+
+
+class LocksCleared(BaseModel):
+    cleared: int  # recorded failed sign-ins dropped

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobswap.auth import repository
 from jobswap.auth.email_links import EmailLinks
-from jobswap.auth.models import AuthSession, SigninAttempt
+from jobswap.auth.models import AuthSession
 from jobswap.auth.schemas import SignUp, TokenResponse
 from jobswap.auth.security import (
     AccessClaims,
@@ -114,19 +114,52 @@ class AuthService:
                 if found is not None and found[1].user_id == claims.user_id:
                     await repository.revoke_session(session, found[1].id, "signout")
 
+    def _backoff(self, over: int, last: datetime | None, now: datetime) -> float:
+        """Seconds still to wait when a count is `over` its limit (0 = at it): the wait doubles
+        with each failure past the limit, counted from the latest failure."""
+        if over < 0 or last is None:
+            return 0.0
+        s = self.settings
+        wait = min(s.signin_backoff_max_seconds, s.signin_backoff_seconds * 2 ** min(over, 30))
+        return (last + timedelta(seconds=wait) - now).total_seconds()
+
     async def _check_throttle(self, session: AsyncSession, email: str, ip: str | None) -> None:
-        window = timedelta(seconds=self.settings.signin_window_seconds)
-        limit = self.settings.signin_max_failures
-        blocked = [await repository.throttled_until(session, SigninAttempt.email, email, limit, window)]
-        if ip is not None:
-            blocked.append(await repository.throttled_until(session, SigninAttempt.ip, ip, limit, window))
-        until = max((b for b in blocked if b is not None), default=None)
-        if until is not None:
-            wait = math.ceil((until - datetime.now(UTC)).total_seconds())
-            raise TooManyRequests(
-                "Too many failed sign-ins for this account or address; try again later.",
-                retry_after_seconds=wait,
+        s = self.settings
+        window = timedelta(seconds=s.signin_window_seconds)
+        now = datetime.now(UTC)
+        checks: list[tuple[float, str]] = []
+        account = await repository.failures(session, window, email=email)
+        checks.append(
+            (
+                self._backoff(account.count - s.signin_account_max_failures, account.last, now),
+                "for this account",
             )
+        )
+        if ip is not None:
+            pair = await repository.failures(session, window, email=email, ip=ip)
+            checks.append(
+                (
+                    self._backoff(pair.count - s.signin_max_failures, pair.last, now),
+                    "for this account from this address",
+                )
+            )
+            address = await repository.failures(session, window, ip=ip)
+            over = max(
+                address.accounts - s.signin_address_max_accounts,
+                address.count - s.signin_address_max_failures,
+            )
+            checks.append((self._backoff(over, address.last, now), "from this address, across accounts"))
+        wait, scope = max(checks)
+        if wait > 0:
+            raise TooManyRequests(
+                f"Too many failed sign-ins {scope}; try again later.",
+                retry_after_seconds=math.ceil(wait),
+            )
+
+    async def clear_locks(self, email: str | None, ip: str | None) -> int:
+        """Lift a sign-in lock (an admin's word): how many recorded failures were dropped."""
+        async with self.database.transaction(Identity.service()) as session:
+            return await repository.clear_locks(session, email.strip().lower() if email else None, ip)
 
     async def _start_session(self, session: AsyncSession, user: User, client: Client) -> TokenResponse:
         expires = datetime.now(UTC) + timedelta(seconds=self.settings.refresh_token_ttl_seconds)

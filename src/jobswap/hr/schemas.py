@@ -9,8 +9,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from jobswap.text_types import Line, Text
-from jobswap.users.schemas import Name, Strict
+from jobswap.text_types import Line, Strict, Text
+from jobswap.users.schemas import Name
 
 _DOMAIN = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$")
 

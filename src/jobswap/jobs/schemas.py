@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
-from jobswap.text_types import Line, Text
+from jobswap.text_types import Line, Strict, Text
 
 SourceName = Literal[
     "linkedin", "indeed", "glassdoor", "ziprecruiter", "careerbuilder", "greenhouse", "lever", "generic"
@@ -16,10 +16,6 @@ SourceName = Literal[
 Workplace = Literal["remote", "hybrid", "on_site"]
 EmploymentType = Literal["full_time", "part_time", "contract", "temporary", "internship", "volunteer"]
 Level = Literal["intern", "entry", "mid", "senior", "lead", "executive"]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class ScrapeOptions(Strict):

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from jobswap.notifications.kinds import Kind
-from jobswap.users.schemas import Strict
+from jobswap.text_types import Strict
 
 
 class NotificationRead(BaseModel):

@@ -14,8 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from jobswap.swaps.states import SwapStatus
-from jobswap.text_types import Text
-from jobswap.users.schemas import Strict
+from jobswap.text_types import Strict, Text
 
 
 class Sharing(Strict):

@@ -11,16 +11,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, Htt
 from jobswap.matching.commute import CommuteMode
 from jobswap.matching.compat import parse_band
 from jobswap.matching.geocode import Precision
-from jobswap.text_types import Line
+from jobswap.text_types import Line, Strict
 from jobswap.users.models import UserRole
 
 MAX_SKILLS = 100
-
-
-class Strict(BaseModel):
-    """Unknown fields are an error, not silently dropped."""
-
-    model_config = ConfigDict(extra="forbid", str_max_length=10_000)
 
 
 class Location(Strict):
