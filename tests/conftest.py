@@ -61,6 +61,9 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
         "argon2_memory_cost_kib": 1024,
         "run_worker": False,
         "log_json": True,
+        # The local job board, routing stand-ins and SMTP server run on loopback: allowed
+        # explicitly, as an operator would allow an internal service.
+        "outbound_allow": ["127.0.0.0/8"],
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -184,7 +184,10 @@ def scrape(
         ),
     ] = None,
 ) -> None:
-    """Scrape now, in this process, with a progress bar; the run is recorded like any other."""
+    """Scrape now, in this process, with a progress bar; the run is recorded like any other.
+
+    Exit status: 0 when every source succeeded, 2 when some failed (partial), 1 when the run failed.
+    """
     import json
 
     from rich.progress import Progress as Bar
@@ -206,7 +209,7 @@ def scrape(
     settings = get_settings()
     request = service.RunRequest(sources, query, location, max_pages, options)
 
-    async def run() -> None:
+    async def run() -> str:
         async with Runtime.open(settings) as runtime:
             async with runtime.database.transaction(Identity.service()) as session:
                 created = await service.create_run(session, request)
@@ -231,11 +234,15 @@ def scrape(
             for source, state in (done.per_source or {}).items():
                 details = f"{state.get('errors') or ''} {state.get('message') or ''}".strip()
                 out.print(f"  {source}: {state.get('status')} {details}")
+            return str(status)
 
     try:
-        asyncio.run(run())
+        status = asyncio.run(run())
     except BadRequest as exc:
         raise _fail(str(exc)) from exc
+    # Scripts and cron can tell: 0 all sources succeeded, 2 some failed, 1 the run failed.
+    if status != "succeeded":
+        raise typer.Exit(code=2 if status == "partial" else 1)
 
 
 @app.command("create-admin")

@@ -106,6 +106,9 @@ class Settings(BaseSettings):
     google_api_key: SecretStr | None = None
     google_url: str = "https://maps.googleapis.com"
     http_user_agent: str = "JobSwap/0.1 (self-hosted job-swap service)"
+    # Non-public destinations (hosts, addresses or CIDR blocks) that outbound requests may reach
+    # anyway, e.g. ["osrm.internal", "10.0.0.0/8"]; loopback and private ones are refused otherwise.
+    outbound_allow: list[str] = []
 
     # --- job ingestion --------------------------------------------------------------
     # Each source's base URL, so that tests and demos point adapters at a local server.

@@ -29,7 +29,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from jobswap.jobs.sources.linkedin import parse_job_page
@@ -226,6 +226,7 @@ class Board:
             Route("/v1/boards/{board}", self.greenhouse_board),
             Route("/v0/postings/{company}", self.lever),
             Route("/careers", self.career_site),
+            Route("/go", self.go),
             Route("/spa", self.spa),
             Route("/spa/openings.json", self.spa_data),
         ]
@@ -410,6 +411,10 @@ class Board:
         key = int(request.path_params["key"].removeprefix("cb"))
         p = next(p for p in self.postings if p.key == key)
         return HTMLResponse(_json_ld_page(p, f"{request.base_url}job/cb{p.key}", f"cb{p.key}"))
+
+    async def go(self, request: Request) -> Response:
+        """A redirect to wherever `to` says (for the outbound policy's hop-by-hop check)."""
+        return RedirectResponse(request.query_params["to"], status_code=302)
 
     async def career_site(self, request: Request) -> Response:
         """A plain career page the generic adapter reads with CSS rules (no JSON-LD)."""

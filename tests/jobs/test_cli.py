@@ -23,6 +23,8 @@ def test_scrape_command(
         "JOBSWAP_ENVIRONMENT": "test",
         "JOBSWAP_DATA_DIR": str(scrape_settings.data_dir),
         "JOBSWAP_SECRET_KEY": scrape_settings.secret_key.get_secret_value(),
+        "JOBSWAP_OUTBOUND_ALLOW": '["127.0.0.0/8"]',
+        "COLUMNS": "250",  # Rich wraps at the terminal width
         **{f"JOBSWAP_{k.upper()}": v for k, v in settings_for([board_url]).items()},
     }
     env.pop("DATABASE_URL", None)
@@ -43,3 +45,11 @@ def test_scrape_command(
     assert missing.returncode == 1 and "options.board" in missing.stderr
     wrong = subprocess.run([*cmd[:-2], "monster"], env=env, capture_output=True, text=True, timeout=120)
     assert wrong.returncode == 1 and "Unknown" in wrong.stderr
+    # A run that fails says so in its exit status (cron and scripts can tell).
+    dead = [*cmd[:-2], "generic", "-o", "url=http://127.0.0.1:9/careers", "-o", "company_name=Nobody"]
+    failed = subprocess.run(dead, env=env, capture_output=True, text=True, timeout=120)
+    assert (
+        failed.returncode == 1
+        and "failed" in failed.stdout
+        and "robots.txt could not be read" in failed.stdout
+    )

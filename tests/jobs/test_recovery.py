@@ -38,6 +38,7 @@ async def test_a_killed_worker_leaves_a_run_that_is_retried_and_finishes(
         "JOBSWAP_DATA_DIR": str(scrape_settings.data_dir),
         "JOBSWAP_SECRET_KEY": scrape_settings.secret_key.get_secret_value(),
         "JOBSWAP_SCRAPE_PER_HOST_PER_SECOND": "100",
+        "JOBSWAP_OUTBOUND_ALLOW": '["127.0.0.0/8"]',
         **{f"JOBSWAP_{k.upper()}": v for k, v in settings_for([board_url]).items()},
     }
     env.pop("DATABASE_URL", None)

@@ -2,9 +2,9 @@
 
 Install the extra (`pip install 'jobswap[browser]'`) and Debian's Chromium
 (`apt-get install chromium`); Playwright drives that browser, it never downloads its own.
-The page still passes the fetcher's robots.txt check and per-host rate gate, and its
-rendered HTML the same size cap; the browser loads only the page's own origin (other hosts
-a page calls, such as analytics, are blocked).
+The page still passes the fetcher's robots.txt check, outbound policy and per-host rate
+gate, and its rendered HTML the same size cap; the browser loads only the page's own origin
+(other hosts a page calls, such as analytics, are blocked), at the address the policy checked.
 """
 
 from __future__ import annotations
@@ -41,15 +41,20 @@ async def render(fetch: Fetcher, url: str, *, wait_for: str | None = None, timeo
     executable = browser_path()
     if executable is None:
         raise FetchError("config", url, "rendering needs Chromium (apt-get install chromium)")
-    if not await fetch.allowed(url):
-        fetch.stats.errors["robots"] += 1
-        raise FetchError("robots", url, "disallowed by robots.txt")
+    await fetch.check(url)
+    # Chromium resolves names itself; pin the page's host to the address the policy checked,
+    # so a second lookup (DNS rebinding) cannot send the browser elsewhere.
+    host = urlsplit(url).hostname or ""
+    pinned = await fetch.pinned_address(url)
+    args = ["--no-sandbox"]
+    if pinned != host:
+        args.append(f"--host-resolver-rules=MAP {host} {pinned}")
     origin = origin_of(url)
     await fetch.turn(origin)
     fetch.stats.requests += 1
     try:
         async with async_playwright() as driver:
-            browser = await driver.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+            browser = await driver.chromium.launch(executable_path=executable, args=args)
             try:
                 page = await browser.new_page(user_agent=fetch.settings.scrape_user_agent)
 

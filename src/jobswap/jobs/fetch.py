@@ -10,6 +10,8 @@
   a Retry-After header sets the wait instead, and one longer than the configured maximum
   ends the request at once.
 - Bodies are read as a stream and cut off at a size cap.
+- Every connection obeys the outbound request policy (jobswap.outbound): no loopback,
+  private or link-local destinations unless the operator allowed them.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import httpx
 from protego import Protego
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
+from jobswap import outbound
 from jobswap.config import Settings
 
 log = logging.getLogger(__name__)
@@ -41,6 +44,7 @@ class FetchError(Exception):
         super().__init__(f"{kind}: {message} ({url})")
         self.kind = kind
         self.url = url
+        self.message = message
         self.status = status
 
 
@@ -119,7 +123,8 @@ class Fetcher:
         self._transport = transport
         self._clients: dict[str | None, httpx.AsyncClient] = {}
         self._hosts: dict[str, _Host] = {}
-        self._robots: dict[str, Protego | None] = {}
+        self._robots: dict[str, Protego | FetchError] = {}
+        self._policy = outbound.Policy.from_settings(settings)
         self._robots_lock: dict[str, asyncio.Lock] = {}
         self._global = asyncio.Semaphore(settings.scrape_concurrency)
         agents = settings.scrape_user_agents or [settings.scrape_user_agent]
@@ -146,13 +151,12 @@ class Fetcher:
                 connect=self.settings.scrape_connect_timeout,
                 pool=self.settings.scrape_read_timeout,
             )
+            limits = httpx.Limits(max_connections=self.settings.scrape_concurrency)
             self._clients[proxy] = httpx.AsyncClient(
                 timeout=timeout,
                 follow_redirects=True,
                 max_redirects=5,
-                proxy=proxy,
-                transport=self._transport,
-                limits=httpx.Limits(max_connections=self.settings.scrape_concurrency),
+                transport=self._transport or outbound.transport(self.settings, proxy=proxy, limits=limits),
             )
         return self._clients[proxy]
 
@@ -179,27 +183,51 @@ class Fetcher:
 
     # --- robots.txt ------------------------------------------------------------------
 
-    async def allowed(self, url: str) -> bool:
+    async def check(self, url: str) -> None:
+        """Raise FetchError, with the true reason, unless `url` may be fetched: the outbound
+        policy allows its address, and its robots.txt was read and allows it."""
+        try:
+            self._policy.check_url(url)
+        except outbound.OutboundBlocked as exc:
+            self.stats.errors["blocked"] += 1
+            raise FetchError("blocked", url, str(exc)) from None
         origin = origin_of(url)
         lock = self._robots_lock.setdefault(origin, asyncio.Lock())
         async with lock:
             if origin not in self._robots:
                 self._robots[origin] = await self._read_robots(origin)
         rules = self._robots[origin]
-        if rules is None:
-            return False
-        return bool(rules.can_fetch(url, self._robots_agent))
+        if isinstance(rules, FetchError):
+            self.stats.errors[rules.kind] += 1
+            raise FetchError(rules.kind, url, rules.message)
+        if not rules.can_fetch(url, self._robots_agent):
+            self.stats.errors["robots"] += 1
+            raise FetchError("robots", url, "disallowed by robots.txt")
 
-    async def _read_robots(self, origin: str) -> Protego | None:
-        """The origin's rules; an empty rule set when there is no robots.txt; None when it is
-        unreachable (then nothing may be fetched)."""
+    async def pinned_address(self, url: str) -> str:
+        """The address `url`'s host resolves to, checked by the outbound policy (for a client,
+        such as the browser, that must then be told to connect there and nowhere else)."""
+        parts = httpx.URL(url)
+        try:
+            return await self._policy.resolve(
+                parts.host, parts.port or (443 if parts.scheme == "https" else 80)
+            )
+        except outbound.OutboundBlocked as exc:
+            self.stats.errors["blocked"] += 1
+            raise FetchError("blocked", url, str(exc)) from None
+
+    async def _read_robots(self, origin: str) -> Protego | FetchError:
+        """The origin's rules; an empty rule set when there is no robots.txt; the reason when
+        it could not be read (then nothing there may be fetched, as RFC 9309 asks)."""
         try:
             response = await self._send("GET", f"{origin}/robots.txt", None, None, robots=True)
         except FetchError as exc:
             if exc.status is not None and 400 <= exc.status < 500:
                 return Protego.parse("")
             log.warning("robots.txt unreachable, host skipped", extra={"origin": origin, "error": str(exc)})
-            return None
+            if exc.kind == "blocked":
+                return FetchError("blocked", exc.url, exc.message)
+            return FetchError("robots_unreachable", exc.url, f"robots.txt could not be read ({exc.message})")
         rules = Protego.parse(response.text)
         delay = rules.crawl_delay(self._robots_agent)
         rate = rules.request_rate(self._robots_agent)
@@ -230,9 +258,7 @@ class Fetcher:
         headers: dict[str, str] | None = None,
     ) -> Response:
         full = str(httpx.URL(url, params=params)) if params else url
-        if not await self.allowed(full):
-            self.stats.errors["robots"] += 1
-            raise FetchError("robots", full, "disallowed by robots.txt")
+        await self.check(full)
         try:
             return await self._send(method, full, json, headers)
         except FetchError as exc:
@@ -288,6 +314,8 @@ class Fetcher:
                 raise FetchError("redirects", url, "too many redirects") from exc
             except httpx.TransportError as exc:
                 raise _Retryable("network", url, str(exc) or type(exc).__name__) from exc
+            except outbound.OutboundBlocked as exc:  # at connect time, or a redirect's target
+                raise FetchError("blocked", url, str(exc)) from exc
         status = response.status_code
         if status == 429 or status >= 500:
             after = retry_after_seconds(response.headers.get("retry-after"))

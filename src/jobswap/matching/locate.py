@@ -14,6 +14,7 @@ import anyio
 import httpx
 from sqlalchemy.dialects.postgresql import insert
 
+from jobswap import outbound
 from jobswap.config import Settings
 from jobswap.db import Database, Identity
 from jobswap.matching.geocode import Place, Precision, fold, offline_geocoder
@@ -58,10 +59,11 @@ def forget() -> None:
 
 def _http(settings: Settings) -> httpx.AsyncClient:
     if _held.client is None or _held.client.is_closed:
+        limits = httpx.Limits(max_connections=20)
         _held.client = httpx.AsyncClient(
             headers={"User-Agent": settings.http_user_agent},
             timeout=httpx.Timeout(10.0, connect=5.0),
-            limits=httpx.Limits(max_connections=20),
+            transport=outbound.transport(settings, limits=limits),
         )
     return _held.client
 

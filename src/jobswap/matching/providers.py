@@ -23,6 +23,7 @@ import httpx
 
 from jobswap.matching.commute import CommuteMode
 from jobswap.matching.geocode import Place, Precision
+from jobswap.outbound import OutboundBlocked
 
 Point = tuple[float, float]  # latitude, longitude
 
@@ -79,6 +80,8 @@ class _Http:
                 await self.limiter.wait()
             try:
                 response = await self.client.get(url, params=params)
+            except OutboundBlocked as exc:  # a misconfigured service URL: no use retrying
+                raise ProviderError(f"{url}: {exc}") from exc
             except httpx.TransportError as exc:
                 if attempt == self.attempts - 1:
                     raise ProviderError(f"{url}: {exc}") from exc
