@@ -68,10 +68,12 @@ def worker(
     """Run a standalone queue worker (on this or another machine) until stopped."""
     from procrastinate.app import WorkerOptions
 
+    from jobswap.http_security import init_sentry
     from jobswap.runtime import Runtime
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
+    init_sentry(settings)
 
     async def run() -> None:
         async with Runtime.open(settings) as runtime:

@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     # --- HTTP -----------------------------------------------------------------
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
     cors_origins: list[str] = []
+    # /metrics: open in development; elsewhere only with this bearer token, or from these networks.
+    metrics_token: SecretStr | None = None
+    metrics_allow: list[str] = ["127.0.0.1/32", "::1/128"]
+    # Error reports to Sentry when a DSN is set (personal data scrubbed); unset: none sent.
+    sentry_dsn: SecretStr | None = None
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -36,6 +36,7 @@ def get_passwords(request: Request) -> Passwords:
     return passwords
 
 
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 QueueDep = Annotated[procrastinate.App, Depends(get_queue)]

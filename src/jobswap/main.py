@@ -22,10 +22,12 @@ from jobswap.errors import StartupError
 from jobswap.hr.router import admin_router as employers_router
 from jobswap.hr.router import router as hr_router
 from jobswap.http_errors import BodySizeLimitMiddleware, install_error_handlers
+from jobswap.http_security import SecurityHeadersMiddleware, init_sentry
 from jobswap.jobs.router import router as jobs_router
 from jobswap.matching import locate
 from jobswap.matching.geocode import offline_geocoder
 from jobswap.matching.router import router as matches_router
+from jobswap.metrics import MetricsMiddleware
 from jobswap.notifications.router import router as notifications_router
 from jobswap.observability import RequestLogMiddleware, configure_logging
 from jobswap.ops.router import router as ops_router
@@ -122,6 +124,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         # multipart framing adds a little to the file itself
         overrides={"/api/resumes": settings.resume_max_bytes + 64 * 1024},
     )
+    app.add_middleware(SecurityHeadersMiddleware, settings=settings)
+    app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestLogMiddleware)
     return app
 
@@ -130,4 +134,5 @@ def app_factory() -> FastAPI:
     """Entry point for `uvicorn --factory jobswap.main:app_factory` (and `jobswap serve`)."""
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
+    init_sentry(settings)
     return create_app(settings)

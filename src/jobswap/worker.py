@@ -12,6 +12,7 @@ import procrastinate
 
 from jobswap.config import Settings
 from jobswap.db import Database
+from jobswap.metrics import time_tasks
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ def build_queue(conninfo: str, ctx: TaskContext) -> procrastinate.App:
 
     queue = procrastinate.App(
         connector=procrastinate.PsycopgConnector(conninfo=conninfo, min_size=1, max_size=4),
-        worker_defaults={"install_signal_handlers": False},
+        worker_defaults={"install_signal_handlers": False, "worker_middleware": [time_tasks]},
     )
     auth_tasks.register(queue, ctx)
     resume_tasks.register(queue, ctx)

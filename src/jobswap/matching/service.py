@@ -28,6 +28,7 @@ from jobswap.matching.geo import chord_to_km
 from jobswap.matching.locate import router_for
 from jobswap.matching.models import Match
 from jobswap.matching.providers import Point, Router
+from jobswap.metrics import SWAP_RUN
 from jobswap.occupations.titles import title_index
 from jobswap.users.models import User
 
@@ -322,6 +323,8 @@ async def run_everyone(database: Database, settings: Settings) -> dict[str, floa
     matches = match_rows(group, cycles, chosen, settings, only=None, timed=timed, vectors=vectors)
     async with database.transaction(Identity.service()) as session:
         await repository.replace_for(session, None, matches)
+    for phase, seconds in result.timings.items():
+        SWAP_RUN.labels(phase).observe(seconds)
     return {
         "people": len(rows),
         "swaps": len(cycles),

@@ -7,12 +7,14 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 
 from jobswap.auth.dependencies import AdminUser, CurrentUser, DbSession, NotifierDep
 from jobswap.dependencies import DatabaseDep, PasswordsDep, SettingsDep
 from jobswap.matching.locate import locate
 from jobswap.swaps.dependencies import SwapServiceDep
-from jobswap.users import service
+from jobswap.users import export, service
 from jobswap.users.models import UserRole
 from jobswap.users.schemas import UserCreate, UserPage, UserRead, UserUpdate
 
@@ -55,6 +57,14 @@ async def list_users(
     """Admins: every account, newest first, searchable."""
     rows, total = await service.search(session, q, role, employer_id, limit, offset)
     return UserPage(items=[UserRead.model_validate(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+@router.get("/me/export")
+async def export_me(user: CurrentUser, session: DbSession, swaps: SwapServiceDep) -> JSONResponse:
+    """Everything you own, as one JSON document (your profile, resumes with their text, matches,
+    swap requests as you see them, notifications and sign-in sessions)."""
+    data = jsonable_encoder(await export.export(session, user, swaps))
+    return JSONResponse(data, headers={"Content-Disposition": 'attachment; filename="jobswap-export.json"'})
 
 
 @router.get("/me", response_model=UserRead)
