@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -151,6 +152,40 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
     except StartupError as exc:
         raise _fail(str(exc)) from None
     console.print(f"database at revision {revision}")
+
+
+@db_app.command("backup")
+def db_backup(
+    path: Annotated[Path, typer.Argument(help="Archive to write (e.g. backups/jobswap-2026-12-01.tar).")],
+) -> None:
+    """Back up the database and every stored file into one archive (safe while serving)."""
+    from jobswap.backup import backup
+
+    try:
+        manifest = asyncio.run(backup(get_settings(), path))
+    except StartupError as exc:
+        raise _fail(str(exc)) from None
+    rows = ", ".join(f"{n} {t}" for t, n in manifest.data["rows"].items())
+    console.print(f"backed up to {path}: {rows}; {len(manifest.files)} file(s)")
+
+
+@db_app.command("restore")
+def db_restore(
+    path: Annotated[Path, typer.Argument(help="An archive written by `jobswap db backup`.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Replace ALL data (database and stored files) with the archive's; stop the service first."""
+    from jobswap.backup import restore
+
+    if not yes and not typer.confirm(f"Replace every JobSwap row and file with the contents of {path}?"):
+        raise typer.Exit(code=1)
+    try:
+        manifest = asyncio.run(restore(get_settings(), path))
+    except StartupError as exc:
+        raise _fail(str(exc)) from None
+    console.print(
+        f"restored {path} (made {manifest.data['created_at']}, revision {manifest.data['revision']})"
+    )
 
 
 @db_app.command("downgrade")
