@@ -82,3 +82,31 @@ Line = Annotated[
 
 Text = Annotated[str, BeforeValidator(_strict_str), AfterValidator(_storable), AfterValidator(_clean_text)]
 """Free text that may span lines."""
+
+
+def storable_tree(value: object, where: str = "") -> None:
+    """Every string in a nested JSON value is storable (no NUL, no lone surrogate), for bodies
+    such as resume corrections that are kept as JSON; the error names the first bad place."""
+    if isinstance(value, str):
+        try:
+            _storable(value)
+        except ValueError as exc:
+            raise ValueError(f"{where or 'value'} {exc}") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            storable_tree(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            storable_tree(item, f"{where}.{index}" if where else str(index))
+
+
+def _encodable(value: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode (no lone surrogates)") from None
+    return value
+
+
+Secret = Annotated[str, BeforeValidator(_strict_str), AfterValidator(_encodable)]
+"""A password: any character at all, as long as it can be encoded (and so hashed)."""

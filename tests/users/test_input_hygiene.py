@@ -68,3 +68,47 @@ async def test_real_text_that_needs_joiners_is_kept(client: httpx.AsyncClient, a
     answer = await _put(client, alice, {"name": persian, "company": "Zoë & Søn, Ltd.", "job_title": emoji})
     assert answer.status_code == 200, answer.text
     assert answer.json()["name"] == persian and answer.json()["job_title"] == emoji
+
+
+async def test_clearing_a_field_that_must_have_a_value(client: httpx.AsyncClient, alice: Account) -> None:
+    """Found by schemathesis: a null commute mode used to reach the database (500)."""
+    cleared = await _put(client, alice, {"commute_mode": None})
+    assert cleared.status_code == 200 and cleared.json()["commute_mode"] == "car"
+    no_skills = await _put(client, alice, {"skills": None})
+    assert no_skills.status_code == 200 and no_skills.json()["skills"] == []
+    assert (await _put(client, alice, {"email": None})).status_code == 400
+
+
+async def test_what_schemathesis_found_stays_fixed(client: httpx.AsyncClient, alice: Account) -> None:
+    """A NUL in a sign-in name, a lone surrogate in a password, NULs and lone surrogates deep in
+    resume corrections: each used to reach the database or the hasher (500); now a 422."""
+    answer = await client.post(
+        "/api/auth/signin", data={"username": "a\x00b@example.com", "password": "whatever1"}
+    )
+    assert answer.status_code == 422
+    signup = await client.post(
+        "/api/auth/signup", json={"email": "s@example.com", "password": "\\ud800abcdefgh"}
+    )
+    assert signup.status_code in (201, 422)  # an escaped backslash is fine; a lone surrogate is not
+    lone = await client.post(
+        "/api/auth/signup",
+        content=b'{"email": "t@example.com", "password": "\\ud800abcdefgh"}',
+        headers={"content-type": "application/json"},
+    )
+    assert lone.status_code == 422
+    resume = await client.post(
+        "/api/resumes/upload",
+        headers=alice.headers,
+        files={"file": ("cv.txt", b"Alice\nNurse\n", "text/plain")},
+    )
+    for body in (
+        b'{"skills": ["ok", "bad\\u0000"]}',
+        b'{"experience": [{"title": "\\udc00"}]}',
+    ):
+        corrected = await client.put(
+            f"/api/resumes/{resume.json()['id']}",
+            headers={**alice.headers, "content-type": "application/json"},
+            content=body,
+        )
+        assert corrected.status_code == 422, body
+        assert "must" in corrected.json()["error"]["details"][0]["message"]

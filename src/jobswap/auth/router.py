@@ -23,6 +23,7 @@ from jobswap.auth.schemas import (
     VerifyResult,
 )
 from jobswap.errors import AppError, BadRequest
+from jobswap.text_types import Line, Secret
 from jobswap.users.schemas import UserRead
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -37,8 +38,8 @@ async def sign_up(data: SignUp, service: AuthServiceDep, client: ClientDep) -> T
 
 @router.post("/signin", response_model=TokenResponse)
 async def sign_in(
-    username: Annotated[str, Form(max_length=320, description="The account's e-mail address")],
-    password: Annotated[str, Form(max_length=256)],
+    username: Annotated[Line, Form(max_length=320, description="The account's e-mail address")],
+    password: Annotated[Secret, Form(max_length=256)],
     service: AuthServiceDep,
     client: ClientDep,
 ) -> TokenResponse:

@@ -6,16 +6,23 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from jobswap.resumes.models import ResumeStatus
 from jobswap.resumes.parsed import ParsedResume
+from jobswap.text_types import storable_tree
 
 
 class ResumeCorrections(ParsedResume):
     """Fields the user corrects; only those sent are stored, and they win over parsing."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable(cls, data: Any) -> Any:
+        storable_tree(data)  # kept as JSON: no NUL or lone surrogate may reach the database
+        return data
 
 
 class ResumeRead(BaseModel):

@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, Htt
 from jobswap.matching.commute import CommuteMode
 from jobswap.matching.compat import parse_band
 from jobswap.matching.geocode import Precision
-from jobswap.text_types import Line, Strict
+from jobswap.text_types import Line, Secret, Strict
 from jobswap.users.models import UserRole
 
 MAX_SKILLS = 100
@@ -61,7 +61,7 @@ SalaryBand = Annotated[
     Field(min_length=1, max_length=64, description="e.g. 'USD 80k-100k', 'EUR 3,000-4,000/month', 'Band L3'"),
     AfterValidator(_valid_band),
 ]
-Password = Annotated[str, Field(min_length=8, max_length=256)]
+Password = Annotated[Secret, Field(min_length=8, max_length=256)]
 
 
 class ProfileFields(Strict):

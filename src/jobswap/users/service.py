@@ -105,17 +105,10 @@ async def get_user(session: AsyncSession, viewer: User, user_id: uuid.UUID) -> U
     return user
 
 
-async def update_user(
-    session: AsyncSession,
-    viewer: User,
-    user_id: uuid.UUID,
-    data: UserUpdate,
-    swaps: SwapService,
-    locate: Locator = offline_locator,
-) -> User:
-    """Open swap requests that the change disqualifies are cancelled in the same transaction."""
-    user = await get_user(session, viewer, user_id)
-    changes = data.model_dump(exclude_unset=True, mode="json")
+async def _allowed_changes(
+    session: AsyncSession, viewer: User, user: User, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """The columns a partial update may write: admin-only fields checked, nulls made sound."""
     if "employer_id" in changes:
         if viewer.role is not UserRole.ADMIN:
             raise Forbidden("Only an admin can link an account to an employer.")
@@ -130,10 +123,28 @@ async def update_user(
             del changes["role"]
         else:
             changes["role"] = UserRole(changes["role"])
+    # Columns that always hold a value: clearing them means their default.
+    for column, default in (("commute_mode", "car"), ("skills", [])):
+        if column in changes and changes[column] is None:
+            changes[column] = default
     if "email" in changes and changes["email"] is None:
         raise BadRequest("An account must keep an e-mail address.")
     if "email" in changes and changes["email"].lower() != user.email.lower():
         changes["email_verified_at"] = None  # a new address is unverified until its link is used
+    return changes
+
+
+async def update_user(
+    session: AsyncSession,
+    viewer: User,
+    user_id: uuid.UUID,
+    data: UserUpdate,
+    swaps: SwapService,
+    locate: Locator = offline_locator,
+) -> User:
+    """Open swap requests that the change disqualifies are cancelled in the same transaction."""
+    user = await get_user(session, viewer, user_id)
+    changes = await _allowed_changes(session, viewer, user, data.model_dump(exclude_unset=True, mode="json"))
     updated = await repository.update(session, user, _columns(await _derived(changes, locate)))
     if "email_verified_at" in changes:
         async with as_service(session):
