@@ -39,6 +39,7 @@ from jobswap.matching.models import Match  # noqa: E402
 from jobswap.notifications.mailer import build_message  # noqa: E402
 from jobswap.notifications.models import OutboxEmail  # noqa: E402
 from jobswap.notifications.service import Notifier, send_one  # noqa: E402
+from jobswap.occupations.titles import title_index  # noqa: E402
 from jobswap.runtime import Runtime  # noqa: E402
 from jobswap.swaps.schemas import Sharing, SwapRequestCreate  # noqa: E402
 from jobswap.swaps.service import SwapService  # noqa: E402
@@ -92,9 +93,13 @@ async def _population(runtime: Runtime, pairs: int) -> tuple[list[tuple[User, Us
             "south": User(email="hr@south.example", role=UserRole.HR, employer_id=south.id, name="HR South"),
         }
         session.add_all(hr.values())
+        nurse = title_index().match("Registered Nurse")
+        assert nurse is not None
         common = {
             "job_title": "Registered Nurse",
-            "occupation_code": "29-1141.00",
+            "occupation_code": nurse.code,
+            "occupation_title": nurse.title,
+            "swap_family": title_index().family(nurse.code),
             "salary_band": "USD 70k-80k",
         }
         for i in range(pairs):
