@@ -14,8 +14,9 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import MetaData, text
+from sqlalchemy import ColumnElement, MetaData, Select, func, or_, select, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
@@ -106,6 +107,19 @@ async def as_service(session: AsyncSession) -> AsyncIterator[AsyncSession]:
     # Not on an error: that transaction is rolled back whole, and could not run a query.
     if caller.role is not AccessRole.SERVICE:
         await set_identity(session, caller)
+
+
+async def paged(session: AsyncSession, query: Select[Any], limit: int, offset: int) -> tuple[list[Any], int]:
+    """One page of an ORM query's rows, and how many rows the whole query has."""
+    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = await session.execute(query.limit(limit).offset(offset))
+    return list(rows.scalars()), int(total or 0)
+
+
+def contains(text_: str, *columns: Any) -> ColumnElement[bool]:
+    """Any of the columns holds `text_`, ignoring case; LIKE's wildcards in it match literally."""
+    escaped = text_.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return or_(*(func.lower(column).like(f"%{escaped}%") for column in columns))
 
 
 class Database:

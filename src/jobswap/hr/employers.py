@@ -12,10 +12,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jobswap.db import contains, paged
 from jobswap.errors import Conflict, NotFound
 from jobswap.hr.models import Employer
 from jobswap.hr.schemas import EmployerCreate, EmployerUpdate
@@ -123,20 +124,10 @@ async def delete(session: AsyncSession, employer_id: uuid.UUID) -> None:
 
 
 async def search(session: AsyncSession, q: str | None, limit: int, offset: int) -> tuple[list[Employer], int]:
-    where = []
+    query = select(Employer).order_by(func.lower(Employer.name))
     if q:
-        pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        where.append(
-            or_(
-                func.lower(Employer.name).like(pattern),
-                func.array_to_string(Employer.email_domains, " ").like(pattern),
-            )
-        )
-    total = await session.scalar(select(func.count()).select_from(Employer).where(*where))
-    rows = await session.execute(
-        select(Employer).where(*where).order_by(func.lower(Employer.name)).limit(limit).offset(offset)
-    )
-    return list(rows.scalars()), int(total or 0)
+        query = query.where(contains(q, Employer.name, func.array_to_string(Employer.email_domains, " ")))
+    return await paged(session, query, limit, offset)
 
 
 async def hr_users(session: AsyncSession, employer_id: uuid.UUID) -> list[uuid.UUID]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jobswap.db import as_service
+from jobswap.db import as_service, paged
 from jobswap.errors import Conflict, Forbidden, NotFound
 from jobswap.hr import employers
 from jobswap.hr.models import Employer, HrRequest, HrStatus
@@ -43,16 +43,9 @@ class HrService:
             where.append(HrRequest.employer_id == employer_id)
         if status is not None:
             where.append(HrRequest.status == status.value)
-        total = await session.scalar(select(func.count()).select_from(HrRequest).where(*where))
-        rows = await session.execute(
-            select(HrRequest)
-            .where(*where)
-            .order_by(HrRequest.created_at.desc(), HrRequest.id)
-            .limit(limit)
-            .offset(offset)
-        )
-        reviews = list(rows.scalars())
-        return [await self.view(session, user, r, detail=False) for r in reviews], int(total or 0)
+        query = select(HrRequest).where(*where).order_by(HrRequest.created_at.desc(), HrRequest.id)
+        reviews, total = await paged(session, query, limit, offset)
+        return [await self.view(session, user, r, detail=False) for r in reviews], total
 
     async def visible(self, session: AsyncSession, user: User, hr_request_id: uuid.UUID) -> HrRequest:
         """RLS shows an HR user their employer's reviews only (and admins all); 404 otherwise."""

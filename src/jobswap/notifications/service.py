@@ -21,7 +21,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobswap.config import Settings
-from jobswap.db import AccessRole, Database, Identity, identity_of
+from jobswap.db import AccessRole, Database, Identity, identity_of, paged
 from jobswap.errors import NotFound
 from jobswap.notifications.kinds import ESSENTIAL, OPTIONAL, SUBJECTS, Kind
 from jobswap.notifications.mailer import DeliveryError, deliver
@@ -219,18 +219,12 @@ async def list_own(
 ) -> tuple[list[Notification], int, int]:
     own = Notification.user_id == user.id
     where = [own, Notification.read_at.is_(None)] if unread_only else [own]
-    total = await session.scalar(select(func.count()).select_from(Notification).where(*where))
     unread = await session.scalar(
         select(func.count()).select_from(Notification).where(own, Notification.read_at.is_(None))
     )
-    rows = await session.execute(
-        select(Notification)
-        .where(*where)
-        .order_by(Notification.created_at.desc(), Notification.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(rows.scalars()), int(total or 0), int(unread or 0)
+    query = select(Notification).where(*where).order_by(Notification.created_at.desc(), Notification.id)
+    rows, total = await paged(session, query, limit, offset)
+    return rows, total, int(unread or 0)
 
 
 async def mark_read(session: AsyncSession, user: User, notification_id: uuid.UUID | None) -> int:

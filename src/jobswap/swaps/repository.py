@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jobswap.db import paged
 from jobswap.hr.models import Employer, HrRequest
 from jobswap.resumes.models import Resume, ResumeStatus
 from jobswap.swaps.models import SwapEvent, SwapMember, SwapRequest
@@ -104,15 +105,8 @@ async def list_for(
         where.append(or_(SwapRequest.proposer_id.is_(None), SwapRequest.proposer_id != user_id))
     if statuses:
         where.append(SwapRequest.status.in_([s.value for s in statuses]))
-    total = await session.scalar(select(func.count()).select_from(SwapRequest).where(*where))
-    rows = await session.execute(
-        select(SwapRequest)
-        .where(*where)
-        .order_by(SwapRequest.created_at.desc(), SwapRequest.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(rows.scalars()), int(total or 0)
+    query = select(SwapRequest).where(*where).order_by(SwapRequest.created_at.desc(), SwapRequest.id)
+    return await paged(session, query, limit, offset)
 
 
 async def open_outgoing(session: AsyncSession, user_id: uuid.UUID) -> int:

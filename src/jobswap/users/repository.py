@@ -6,10 +6,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jobswap.db import contains, paged
 from jobswap.errors import Conflict
 from jobswap.users.models import User, UserRole
 
@@ -66,23 +67,11 @@ async def search(
     offset: int,
 ) -> tuple[list[User], int]:
     """Everyone (for admins; RLS shows others nobody), filtered by text, role and employer."""
-    where: list[Any] = []
+    query = select(User).order_by(User.created_at.desc(), User.id)
     if q:
-        pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        where.append(
-            or_(
-                func.lower(User.email).like(pattern),
-                func.lower(User.name).like(pattern),
-                func.lower(User.company).like(pattern),
-                func.lower(User.job_title).like(pattern),
-            )
-        )
+        query = query.where(contains(q, User.email, User.name, User.company, User.job_title))
     if role is not None:
-        where.append(User.role == role)
+        query = query.where(User.role == role)
     if employer_id is not None:
-        where.append(User.employer_id == employer_id)
-    total = await session.scalar(select(func.count()).select_from(User).where(*where))
-    rows = await session.execute(
-        select(User).where(*where).order_by(User.created_at.desc(), User.id).limit(limit).offset(offset)
-    )
-    return list(rows.scalars()), int(total or 0)
+        query = query.where(User.employer_id == employer_id)
+    return await paged(session, query, limit, offset)
