@@ -71,14 +71,7 @@ class HrService:
             found = await session.execute(select(Employer).where(Employer.id.in_(wanted)))
             names = {e.id: e.name for e in found.scalars()}
             async with as_service(session):
-                people = {
-                    u.id: u
-                    for u in (
-                        await session.execute(
-                            select(User).where(User.id.in_([m.user_id for m in rows if m.user_id]))
-                        )
-                    ).scalars()
-                }
+                people = await swap_repository.people(session, (m.user_id for m in rows))
             size = len(rows)
             for m in rows:
                 own = m.employer_id == review.employer_id

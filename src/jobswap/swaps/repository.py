@@ -18,6 +18,7 @@ from jobswap.hr.models import Employer, HrRequest
 from jobswap.resumes.models import Resume, ResumeStatus
 from jobswap.swaps.models import SwapEvent, SwapMember, SwapRequest
 from jobswap.swaps.states import OPEN, SwapStatus
+from jobswap.users.models import User
 
 OPEN_VALUES = [s.value for s in OPEN]
 
@@ -158,6 +159,16 @@ async def due(
         .with_for_update(key_share=True, skip_locked=True)
     )
     return list(remind.scalars()), list(expired.scalars())
+
+
+async def people(session: AsyncSession, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, User]:
+    """The accounts behind these ids (a service-identity read: they are other people); ids of
+    accounts that are gone, and None for members who left, are simply absent."""
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    rows = await session.execute(select(User).where(User.id.in_(wanted)))
+    return {u.id: u for u in rows.scalars()}
 
 
 async def latest_resume(session: AsyncSession, user_id: uuid.UUID) -> Resume | None:

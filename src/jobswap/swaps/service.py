@@ -288,9 +288,7 @@ class SwapService:
                     "An open request for this swap already exists.",
                     details={"swap_request_id": str(existing)},
                 )
-            people = {
-                u.id: u for u in (await session.execute(select(User).where(User.id.in_(ring)))).scalars()
-            }
+            people = await repository.people(session, ring)
             if len(people) != len(ring):
                 raise Conflict("A member of this match has left; refresh your matches.")
             stale = self.why_not([people[m] for m in ring])
@@ -452,14 +450,7 @@ class SwapService:
             actor_id=actor,
             reason="every member accepted",
         )
-        people = {
-            u.id: u
-            for u in (
-                await session.execute(
-                    select(User).where(User.id.in_([m.user_id for m in members if m.user_id]))
-                )
-            ).scalars()
-        }
+        people = await repository.people(session, (m.user_id for m in members))
         for m in members:  # the employer link as it is now (an address may have been verified since)
             person = people.get(m.user_id) if m.user_id else None
             if person is not None:
@@ -700,14 +691,7 @@ class SwapService:
         async with as_service(session):
             for request_id in await repository.open_involving(session, [user_id]):
                 members = (await repository.members(session, [request_id]))[request_id]
-                people = {
-                    u.id: u
-                    for u in (
-                        await session.execute(
-                            select(User).where(User.id.in_([m.user_id for m in members if m.user_id]))
-                        )
-                    ).scalars()
-                }
+                people = await repository.people(session, (m.user_id for m in members))
                 if len(people) != len(members):
                     reason: str | None = "a member left JobSwap"
                 else:
