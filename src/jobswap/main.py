@@ -27,7 +27,6 @@ from jobswap.jobs.router import router as jobs_router
 from jobswap.matching import locate
 from jobswap.matching.geocode import offline_geocoder
 from jobswap.matching.router import router as matches_router
-from jobswap.metrics import MetricsMiddleware
 from jobswap.notifications.router import router as notifications_router
 from jobswap.observability import RequestLogMiddleware, configure_logging
 from jobswap.ops.router import router as ops_router
@@ -125,7 +124,6 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         overrides={"/api/resumes": settings.resume_max_bytes + 64 * 1024},
     )
     app.add_middleware(SecurityHeadersMiddleware, settings=settings)
-    app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestLogMiddleware)
     return app
 

@@ -1,7 +1,7 @@
 """Prometheus metrics: what the process measures as it works, and what the database knows.
 
-Request counts and latencies are labelled by route template (never the raw path), so the
-number of series stays bounded. Queue depth, outbox backlog and scrape totals are read from
+Request counts and latencies (timed by observability.RequestLogMiddleware) are labelled by
+route template (never the raw path), so the number of series stays bounded. Queue depth, outbox backlog and scrape totals are read from
 the database when scraped, so every process (web or worker) reports the same truth.
 """
 
@@ -15,7 +15,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import text
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 HTTP_REQUESTS = Counter(
@@ -51,29 +51,11 @@ def route_of(scope: Scope) -> str:
     return str(getattr(route, "path", None) or "unmatched")
 
 
-class MetricsMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        status = 500
-        started = time.perf_counter()
-
-        async def record(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, record)
-        finally:
-            route = route_of(scope)
-            HTTP_REQUESTS.labels(scope["method"], route, str(status)).inc()
-            HTTP_LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)
+def observe_request(scope: Scope, status: int, seconds: float) -> None:
+    """Count one answered request (called by the request-log middleware, which times it)."""
+    route = route_of(scope)
+    HTTP_REQUESTS.labels(scope["method"], route, str(status)).inc()
+    HTTP_LATENCY.labels(scope["method"], route).observe(seconds)
 
 
 async def time_tasks(call_next: Callable[[], Awaitable[Any]], context: Any, worker: Any) -> Any:
