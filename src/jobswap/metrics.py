@@ -1,8 +1,9 @@
 """Prometheus metrics: what the process measures as it works, and what the database knows.
 
 Request counts and latencies (timed by observability.RequestLogMiddleware) are labelled by
-route template (never the raw path), so the number of series stays bounded. Queue depth, outbox backlog and scrape totals are read from
-the database when scraped, so every process (web or worker) reports the same truth.
+route template (never the raw path), so the number of series stays bounded. Queue depth,
+outbox backlog and scrape totals are read from the database when scraped, so every process
+(web or worker) reports the same truth.
 """
 
 from __future__ import annotations
