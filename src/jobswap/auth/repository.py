@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import false as sa_false
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobswap.auth.models import AuthSession, EmailToken, RefreshToken, SigninAttempt
@@ -36,25 +37,39 @@ class Failures:
     last: datetime | None
 
 
-async def failures(
-    session: AsyncSession, window: timedelta, *, email: str | None = None, ip: str | None = None
-) -> Failures:
-    """Failed sign-ins inside the window, for an account, an address, or both."""
-    where: list[Any] = [SigninAttempt.succeeded.is_(False), SigninAttempt.created_at > func.now() - window]
-    if email is not None:
-        where.append(SigninAttempt.email == email)
-    if ip is not None:
-        where.append(SigninAttempt.ip == ip)
-    count, accounts, last = (
+@dataclass(frozen=True, slots=True)
+class FailureCounts:
+    account: Failures  # this e-mail, from every address
+    pair: Failures  # this e-mail from this address
+    address: Failures  # this address, across e-mails
+
+
+async def failures(session: AsyncSession, window: timedelta, email: str, ip: str | None) -> FailureCounts:
+    """Failed sign-ins inside the window for the account, the pair and the address, in one
+    query (each aggregate filtered to its key; the e-mail and address indexes serve the OR)."""
+    is_email = SigninAttempt.email == email
+    is_ip = SigninAttempt.ip == ip if ip is not None else sa_false()
+    key = or_(is_email, is_ip)
+    both = and_(is_email, is_ip)
+    when = SigninAttempt.created_at
+    row = (
         await session.execute(
             select(
-                func.count(),
-                func.count(func.distinct(SigninAttempt.email)),
-                func.max(SigninAttempt.created_at),
-            ).where(*where)
+                func.count().filter(is_email),
+                func.max(when).filter(is_email),
+                func.count().filter(both),
+                func.max(when).filter(both),
+                func.count().filter(is_ip),
+                func.count(func.distinct(SigninAttempt.email)).filter(is_ip),
+                func.max(when).filter(is_ip),
+            ).where(SigninAttempt.succeeded.is_(False), when > func.now() - window, key)
         )
     ).one()
-    return Failures(int(count), int(accounts), last)
+    return FailureCounts(
+        account=Failures(int(row[0]), 1 if row[0] else 0, row[1]),
+        pair=Failures(int(row[2]), 1 if row[2] else 0, row[3]),
+        address=Failures(int(row[4]), int(row[5]), row[6]),
+    )
 
 
 async def clear_locks(session: AsyncSession, email: str | None, ip: str | None) -> int:

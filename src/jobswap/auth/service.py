@@ -127,28 +127,22 @@ class AuthService:
         s = self.settings
         window = timedelta(seconds=s.signin_window_seconds)
         now = datetime.now(UTC)
-        checks: list[tuple[float, str]] = []
-        account = await repository.failures(session, window, email=email)
-        checks.append(
+        found = await repository.failures(session, window, email, ip)
+        account, pair, address = found.account, found.pair, found.address
+        over_address = max(
+            address.accounts - s.signin_address_max_accounts, address.count - s.signin_address_max_failures
+        )
+        checks = [
             (
                 self._backoff(account.count - s.signin_account_max_failures, account.last, now),
                 "for this account",
-            )
-        )
-        if ip is not None:
-            pair = await repository.failures(session, window, email=email, ip=ip)
-            checks.append(
-                (
-                    self._backoff(pair.count - s.signin_max_failures, pair.last, now),
-                    "for this account from this address",
-                )
-            )
-            address = await repository.failures(session, window, ip=ip)
-            over = max(
-                address.accounts - s.signin_address_max_accounts,
-                address.count - s.signin_address_max_failures,
-            )
-            checks.append((self._backoff(over, address.last, now), "from this address, across accounts"))
+            ),
+            (
+                self._backoff(pair.count - s.signin_max_failures, pair.last, now),
+                "for this account from this address",
+            ),
+            (self._backoff(over_address, address.last, now), "from this address, across accounts"),
+        ]
         wait, scope = max(checks)
         if wait > 0:
             raise TooManyRequests(
