@@ -16,67 +16,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
 from argon2 import PasswordHasher
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from serving import load, serving
+
 PASSWORD = "benchmark password 1"
 USERS = 50
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-async def _wait_ready(base: str) -> None:
-    deadline = time.monotonic() + 90
-    async with httpx.AsyncClient(base_url=base) as client:
-        while time.monotonic() < deadline:
-            try:
-                if (await client.get("/readyz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.3)
-    raise RuntimeError("server did not become ready")
-
-
-async def _load(
-    client: httpx.AsyncClient, make: Callable[[int], Awaitable[httpx.Response]], total: int, concurrency: int
-) -> dict[str, float]:
-    latencies: list[float] = []
-    errors = 0
-    counter = iter(range(total))
-
-    async def runner() -> None:
-        nonlocal errors
-        for i in counter:
-            start = time.perf_counter()
-            response = await make(i)
-            latencies.append(time.perf_counter() - start)
-            if response.status_code >= 400:
-                errors += 1
-
-    began = time.perf_counter()
-    await asyncio.gather(*(runner() for _ in range(concurrency)))
-    elapsed = time.perf_counter() - began
-    latencies.sort()
-    return {
-        "rps": total / elapsed,
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
-        "errors": errors,
-    }
 
 
 async def _bench(base: str, requests: int, concurrency: int) -> dict[str, dict[str, float]]:
@@ -106,36 +57,15 @@ async def _bench(base: str, requests: int, concurrency: int) -> dict[str, dict[s
                 "/api/auth/signin", data={"username": f"bench{i % USERS}@example.com", "password": PASSWORD}
             )
 
-        results = {"GET /healthz (baseline)": await _load(client, healthz, requests, concurrency)}
-        results["GET /api/users/me"] = await _load(client, me, requests, concurrency)
-        results["POST /api/auth/signin"] = await _load(client, signin, max(requests // 10, 50), concurrency)
+        results = {"GET /healthz (baseline)": await load(healthz, requests, concurrency)}
+        results["GET /api/users/me"] = await load(me, requests, concurrency)
+        results["POST /api/auth/signin"] = await load(signin, max(requests // 10, 50), concurrency)
         return results
 
 
 def run(workers: int, requests: int, concurrency: int) -> dict[str, dict[str, float]]:
-    port = _free_port()
-    with tempfile.TemporaryDirectory() as data:
-        env = {
-            **os.environ,
-            "JOBSWAP_DATA_DIR": data,
-            "JOBSWAP_LOG_LEVEL": "WARNING",
-            "JOBSWAP_DB_POOL_SIZE": str(max(4, concurrency // workers)),
-        }
-        env.pop("DATABASE_URL", None)
-        jobswap = Path(sys.executable).with_name("jobswap")
-        proc = subprocess.Popen(  # noqa: S603
-            [str(jobswap), "serve", "--port", str(port), "--workers", str(workers), "--no-worker"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            asyncio.run(_wait_ready(base))
-            return asyncio.run(_bench(base, requests, concurrency))
-        finally:
-            proc.terminate()
-            proc.wait(timeout=60)
+    with serving(workers, pool_size=max(4, concurrency // workers)) as base:
+        return asyncio.run(_bench(base, requests, concurrency))
 
 
 def main() -> None:

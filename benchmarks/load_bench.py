@@ -19,19 +19,14 @@ import argparse
 import asyncio
 import os
 import random
-import statistics
-import subprocess
 import sys
-import tempfile
-import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from api_bench import _free_port, _wait_ready
+from serving import load, serving
 
 PASSWORD = "load bench password 1"
 USERS = 40
@@ -88,37 +83,6 @@ class World:
         return await c.get("/api/jobs", params={"q": "nurse"}, headers=self.headers(i))
 
 
-async def _step(
-    make: Callable[[int], Awaitable[httpx.Response]], total: int, concurrency: int
-) -> dict[str, float]:
-    latencies: list[float] = []
-    errors = 0
-    counter = iter(range(total))
-
-    async def runner() -> None:
-        nonlocal errors
-        for n in counter:
-            started = time.perf_counter()
-            try:
-                answer = await make(n)
-                failed = answer.status_code >= 400
-            except httpx.HTTPError:
-                failed = True
-            latencies.append(time.perf_counter() - started)
-            errors += failed
-
-    began = time.perf_counter()
-    await asyncio.gather(*(runner() for _ in range(concurrency)))
-    elapsed = time.perf_counter() - began
-    latencies.sort()
-    return {
-        "rps": total / elapsed,
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p99_ms": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000,
-        "errors": errors,
-    }
-
-
 async def _verify(world: World) -> tuple[int, int]:
     """Acknowledged writes found, out of those made: each profile holds one of the names a 200
     acknowledged for it (concurrent writes to one profile commit in any order), and every
@@ -145,7 +109,7 @@ async def _bench(base: str, requests: int, start: int, ceiling: int) -> list[dic
         rows: list[dict[str, Any]] = []
         # Warm-up, not measured: the service loads its gazetteer and models in the background
         # after it reports ready, and the first requests of each kind fill caches.
-        await _step(lambda n: world.call(plan[n % len(plan)], n % USERS), 300, start)
+        await load(lambda n: world.call(plan[n % len(plan)], n % USERS), 300, start)
         await asyncio.sleep(3)
         concurrency = start
         while concurrency <= ceiling:
@@ -154,13 +118,13 @@ async def _bench(base: str, requests: int, start: int, ceiling: int) -> list[dic
             async def mixed(n: int, pick: random.Random = pick) -> httpx.Response:
                 return await world.call(plan[n % len(plan)], pick.randrange(USERS))
 
-            result = await _step(mixed, requests, concurrency)
+            result = await load(mixed, requests, concurrency)
             rows.append({"name": "mix", "concurrency": concurrency, **result})
             if result["p99_ms"] > TARGET_P99_MS:
                 break
             concurrency *= 2
         top = rows[-1]["concurrency"]
-        baseline = await _step(lambda n: client.get("/healthz"), requests, top)
+        baseline = await load(lambda n: client.get("/healthz"), requests, top)
         rows.append({"name": "GET /healthz (baseline)", "concurrency": top, **baseline})
         found, made = await _verify(world)
         rows.append({"name": "acknowledged writes found", "found": found, "made": made})
@@ -168,29 +132,8 @@ async def _bench(base: str, requests: int, start: int, ceiling: int) -> list[dic
 
 
 def run(workers: int, requests: int, start: int, ceiling: int) -> list[dict[str, Any]]:
-    port = _free_port()
-    with tempfile.TemporaryDirectory() as data:
-        env = {
-            **os.environ,
-            "JOBSWAP_DATA_DIR": data,
-            "JOBSWAP_LOG_LEVEL": "WARNING",
-            "JOBSWAP_DB_POOL_SIZE": "10",
-        }
-        env.pop("DATABASE_URL", None)
-        jobswap = Path(sys.executable).with_name("jobswap")
-        proc = subprocess.Popen(  # noqa: S603
-            [str(jobswap), "serve", "--port", str(port), "--workers", str(workers), "--no-worker"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            asyncio.run(_wait_ready(base))
-            return asyncio.run(_bench(base, requests, start, ceiling))
-        finally:
-            proc.terminate()
-            proc.wait(timeout=60)
+    with serving(workers, pool_size=10) as base:
+        return asyncio.run(_bench(base, requests, start, ceiling))
 
 
 def main() -> None:

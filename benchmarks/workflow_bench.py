@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import secrets
-import socket
 import sys
 import tempfile
 import time
@@ -32,6 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from jobswap.config import Settings  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 from jobswap.db import AccessRole, Identity, sqlalchemy_url  # noqa: E402
 from jobswap.hr.models import Employer, HrRequest  # noqa: E402
 from jobswap.hr.service import HrService  # noqa: E402
@@ -44,6 +45,7 @@ from jobswap.runtime import Runtime  # noqa: E402
 from jobswap.swaps.schemas import Sharing, SwapRequestCreate  # noqa: E402
 from jobswap.swaps.service import SwapService  # noqa: E402
 from jobswap.users.models import User, UserRole  # noqa: E402
+from serving import free_port  # noqa: E402
 
 CONSENT = Sharing(share_contact=True, consent_hr_review=True)
 
@@ -55,12 +57,6 @@ class Sink:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         self.count += 1
         return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def _timed(items: Iterable[Any], work: Callable[[Any], Awaitable[Any]], concurrency: int) -> float:
@@ -103,21 +99,17 @@ async def _population(runtime: Runtime, pairs: int) -> tuple[list[tuple[User, Us
             "salary_band": "USD 70k-80k",
         }
         for i in range(pairs):
-            a = User(
-                email=f"a{i}@example.com",
-                name=f"A {i}",
-                company="North Hospital",
-                home_location=_place(41.75, -87.65),
-                work_location=_place(41.95, -87.65),
-                **common,
-            )
-            b = User(
-                email=f"b{i}@example.com",
-                name=f"B {i}",
-                company="South Hospital",
-                home_location=_place(41.95, -87.65),
-                work_location=_place(41.75, -87.65),
-                **common,
+            # A lives in the south and works in the north; B the other way round.
+            a, b = (
+                User(
+                    email=f"{side}{i}@example.com",
+                    name=f"{side.upper()} {i}",
+                    company=f"{company} Hospital",
+                    home_location=_place(home, -87.65),
+                    work_location=_place(work, -87.65),
+                    **common,
+                )
+                for side, company, home, work in (("a", "North", 41.75, 41.95), ("b", "South", 41.95, 41.75))
             )
             session.add_all([a, b])
             await session.flush()
@@ -165,7 +157,7 @@ async def main() -> None:  # noqa: PLR0915  (one run, measured step by step)
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
     sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
     with tempfile.TemporaryDirectory(prefix="jobswap-workflow-bench-") as tmp:
         settings = Settings(  # type: ignore[call-arg]
