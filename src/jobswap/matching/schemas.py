@@ -32,11 +32,12 @@ class MatchSummary(BaseModel):
     created_at: datetime
 
 
-class MemberView(BaseModel):
-    """A member of the swap as the viewer may see them before any swap request is accepted."""
+class SafeMember(BaseModel):
+    """What anyone in a swap may see of another member before every member has accepted:
+    occupation, company, seniority, a ~5 km area and the commutes. Matches and swap requests
+    both show members this way."""
 
     you: bool
-    takes_job_of_next: bool = True
     occupation: str | None
     company: str | None
     seniority: str | None
@@ -44,6 +45,12 @@ class MemberView(BaseModel):
     work_area: dict[str, float] | None
     commute_before_minutes: float
     commute_after_minutes: float
+
+
+class MemberView(SafeMember):
+    """A member of the swap as the viewer may see them before any swap request is accepted."""
+
+    takes_job_of_next: bool = True
     commute_source: str  # "estimate" (offline estimator) or "router" (the routing service)
 
 

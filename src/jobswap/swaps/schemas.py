@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from jobswap.matching.schemas import SafeMember
 from jobswap.swaps.states import SwapStatus
 from jobswap.text_types import Strict, Text
 
@@ -42,19 +43,11 @@ class Contact(BaseModel):
     email: str
 
 
-class MemberRead(BaseModel):
+class MemberRead(SafeMember):
     position: int
     takes_job_of_position: int
-    you: bool
     proposer: bool
     accepted: bool
-    occupation: str | None
-    company: str | None
-    seniority: str | None
-    home_area: dict[str, float] | None
-    work_area: dict[str, float] | None
-    commute_before_minutes: float
-    commute_after_minutes: float
     contact: Contact | None = None  # only after everyone accepted, and only if they share it
     resume_url: str | None = None  # likewise
 
