@@ -190,6 +190,12 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
+def client_at(app: Any, address: str) -> httpx.AsyncClient:
+    """A client whose requests come from `address` (throttling and network rules read it)."""
+    transport = httpx.ASGITransport(app=app, client=(address, 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
 @dataclass
 class Account:
     id: uuid.UUID

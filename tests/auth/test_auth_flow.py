@@ -13,7 +13,7 @@ from sqlalchemy import text
 from jobswap.auth.security import AccessClaims, issue_access_token
 from jobswap.config import Settings
 from jobswap.users.models import UserRole
-from tests.conftest import PASSWORD, Account, sign_in, sign_up
+from tests.conftest import PASSWORD, Account, client_at, sign_in, sign_up
 
 
 def _error_code(response: httpx.Response) -> str:
@@ -149,11 +149,6 @@ async def test_sign_out_revokes_refresh_and_access(client: httpx.AsyncClient, al
     ).status_code == 401
     assert (await client.get("/api/auth/me", headers=alice.headers)).status_code == 401
     assert (await client.post("/api/auth/signout")).status_code == 401
-
-
-def client_at(app: object, address: str) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=app, client=(address, 40000))  # type: ignore[arg-type]
-    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
 
 
 async def test_failed_sign_ins_back_off_for_the_account_from_that_address(

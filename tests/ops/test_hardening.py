@@ -12,21 +12,18 @@ from pydantic import SecretStr
 from jobswap.config import Environment
 from jobswap.http_security import before_send
 from jobswap.runtime import Runtime
-from tests.conftest import Account
+from tests.conftest import Account, client_at
 from tests.swaps.conftest import CONSENT, Town, propose
 
 
 async def test_metrics_cover_requests_pool_queue_and_outbox(
-    client: httpx.AsyncClient, alice: Account
+    app: Any, client: httpx.AsyncClient, alice: Account
 ) -> None:
     await client.get("/api/users/me", headers=alice.headers)
     await client.get(f"/api/users/{alice.id}", headers=alice.headers)
     answer = await client.get("/metrics")  # the tests' client comes from 203.0.113.7, not allowed...
     assert answer.status_code == 403  # ... and the tests run as "test", not development
-    local = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=client._transport.app, client=("127.0.0.1", 1)),  # type: ignore[attr-defined]
-        base_url="http://testserver",
-    )
+    local = client_at(app, "127.0.0.1")
     async with local:
         answer = await local.get("/metrics")
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/plain")
@@ -53,13 +50,10 @@ async def test_metrics_token(app: Any, client: httpx.AsyncClient) -> None:
 
 
 async def test_task_durations_are_recorded(
-    client: httpx.AsyncClient, runtime: Runtime, alice: Account
+    app: Any, client: httpx.AsyncClient, runtime: Runtime, alice: Account
 ) -> None:
     await runtime.queue.run_worker_async(wait=False, install_signal_handlers=False)
-    local = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=client._transport.app, client=("127.0.0.1", 1)),  # type: ignore[attr-defined]
-        base_url="http://testserver",
-    )
+    local = client_at(app, "127.0.0.1")
     async with local:
         body = (await local.get("/metrics")).text
     assert 'jobswap_task_duration_seconds_count{outcome="succeeded",task="notifications.send_email"}' in body
