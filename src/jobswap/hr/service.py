@@ -45,6 +45,10 @@ class HrService:
             where.append(HrRequest.status == status.value)
         query = select(HrRequest).where(*where).order_by(HrRequest.created_at.desc(), HrRequest.id)
         reviews, total = await paged(session, query, limit, offset)
+        # One query each for the page's swaps and employers; view() then finds them in the
+        # session's identity map instead of asking again per row.
+        await session.execute(select(SwapRequest).where(SwapRequest.id.in_({r.request_id for r in reviews})))
+        await session.execute(select(Employer).where(Employer.id.in_({r.employer_id for r in reviews})))
         return [await self.view(session, user, r, detail=False) for r in reviews], total
 
     async def visible(self, session: AsyncSession, user: User, hr_request_id: uuid.UUID) -> HrRequest:
@@ -59,7 +63,7 @@ class HrService:
     async def view(
         self, session: AsyncSession, user: User, review: HrRequest, *, detail: bool = True
     ) -> HrRequestRead:
-        request = await session.scalar(select(SwapRequest).where(SwapRequest.id == review.request_id))
+        request = await session.get(SwapRequest, review.request_id)
         assert request is not None
         employer = await session.get(Employer, review.employer_id)
         assert employer is not None

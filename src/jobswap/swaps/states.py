@@ -91,7 +91,7 @@ async def transition(
         .where(SwapRequest.id == request_id, SwapRequest.status == current.value)
         .values(**values)
         .returning(SwapRequest.id)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session="fetch")  # the session's copy follows the move
     )
     if moved.first() is None:
         now = await session.scalar(select(SwapRequest.status).where(SwapRequest.id == request_id))
