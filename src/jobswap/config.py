@@ -108,6 +108,9 @@ class Settings(BaseSettings):
     router: Literal["estimate", "osrm", "google"] = "estimate"
     router_url: str = "https://router.project-osrm.org"
     osrm_max_locations: int = Field(default=100, ge=2)
+    # With a router: refit the offline estimator from its answers (see docs/commute-model.md).
+    commute_calibration: bool = True
+    commute_calibration_min_samples: int = Field(default=200, ge=30)
     google_api_key: SecretStr | None = None
     google_url: str = "https://maps.googleapis.com"
     http_user_agent: str = "JobSwap/0.1 (self-hosted job-swap service)"

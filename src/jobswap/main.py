@@ -29,6 +29,7 @@ from jobswap.matching.geocode import offline_geocoder
 from jobswap.matching.router import router as matches_router
 from jobswap.notifications.router import router as notifications_router
 from jobswap.observability import RequestLogMiddleware, configure_logging
+from jobswap.occupations.router import router as occupations_router
 from jobswap.ops.router import router as ops_router
 from jobswap.resumes.router import router as resumes_router
 from jobswap.resumes.storage import build_storage
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(auth_router)
     app.include_router(notifications_router)  # before users: /api/users/me/notifications
     app.include_router(users_router)
+    app.include_router(occupations_router)
     app.include_router(resumes_router)
     app.include_router(matches_router)
     app.include_router(jobs_router)

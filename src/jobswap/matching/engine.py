@@ -35,7 +35,7 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp  # type: igno
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree  # type: ignore[attr-defined]
 
-from jobswap.matching.commute import estimate_minutes, km_within
+from jobswap.matching.commute import DEFAULT, CommuteModel, estimate_minutes, km_within
 from jobswap.matching.geo import chord_to_km, km_to_chord, to_xyz
 
 F64 = npt.NDArray[np.float64]
@@ -100,12 +100,13 @@ class Population:
     salary_max: F64
     occupation: I64 | None = None
     links: Links | None = None
+    commute: CommuteModel = DEFAULT  # the estimator's constants (a deployment may calibrate its own)
 
     def __post_init__(self) -> None:
         self.home_xyz = to_xyz(self.home_lat, self.home_lon)
         self.work_xyz = to_xyz(self.work_lat, self.work_lon)
         own_km = chord_to_km(np.linalg.norm(self.home_xyz - self.work_xyz, axis=1))
-        self.before = estimate_minutes(own_km, self.mode)
+        self.before = estimate_minutes(own_km, self.mode, self.commute)
 
     def __len__(self) -> int:
         return len(self.family)
@@ -186,7 +187,7 @@ def reach_km(pop: Population, rules: Rules, who: I64 | slice = slice(None)) -> F
     """How far from home a workplace may be and still be an option for each person."""
     before = pop.before[who]
     limit = np.minimum(before - rules.min_minutes, before * (1 - rules.min_fraction))
-    return km_within(limit, pop.mode[who])
+    return km_within(limit, pop.mode[who], pop.commute)
 
 
 def salary_ok(pop: Population, a: I64, b: I64, tolerance: float) -> npt.NDArray[np.bool_]:
@@ -373,7 +374,7 @@ def _edges(pop: Population, parts: list[tuple[I64, I64, F64]]) -> Options:
     else:
         src = dst = np.zeros(0, dtype=np.int64)
         km = np.zeros(0)
-    after = estimate_minutes(km, pop.mode[src])
+    after = estimate_minutes(km, pop.mode[src], pop.commute)
     saved = pop.before[src] - after
     order = np.argsort(src, kind="stable")  # family blocks are already sorted runs
     return Options(src[order], dst[order], after[order], saved[order])
@@ -578,7 +579,7 @@ def _with_savings(pop: Population, members: I64) -> Cycles:
         giver, taker = members[:, j], nxt[:, j]
         real = giver >= 0
         km = _km(pop, giver[real], taker[real])
-        total[real] += pop.before[giver[real]] - estimate_minutes(km, pop.mode[giver[real]])
+        total[real] += pop.before[giver[real]] - estimate_minutes(km, pop.mode[giver[real]], pop.commute)
     order = np.argsort(-total, kind="stable")
     return Cycles(members[order], total[order])
 

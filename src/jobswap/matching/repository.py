@@ -18,7 +18,7 @@ ELIGIBLE = """
     SELECT id, home_location, work_location, commute_mode, swap_family, salary_band, skills,
            occupation_code, occupation_title, seniority, company
     FROM users
-    WHERE profile_complete AND swap_family IS NOT NULL
+    WHERE matchable AND swap_family IS NOT NULL
       AND (home_location ->> 'latitude') IS NOT NULL AND (work_location ->> 'latitude') IS NOT NULL
 """
 

@@ -20,11 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jobswap.config import Settings
 from jobswap.db import Database, Identity
 from jobswap.errors import BadRequest, NotFound
-from jobswap.matching import repository
-from jobswap.matching.commute import MODE_INDEX, CommuteMode, estimate_minutes
+from jobswap.matching import calibration, repository
+from jobswap.matching.commute import DEFAULT, MODE_INDEX, CommuteMode, CommuteModel, estimate_minutes
 from jobswap.matching.compat import SalaryBandError, compatibility, parse_band, salary_overlap
 from jobswap.matching.engine import Cycles, Links, Population, Rules, build_index, clear, refresh_one, run
-from jobswap.matching.geo import chord_to_km
+from jobswap.matching.geo import chord_to_km, haversine_km
 from jobswap.matching.locate import router_for
 from jobswap.matching.models import Match
 from jobswap.matching.providers import Point, Router
@@ -102,7 +102,7 @@ def _links(
     return ids, (Links.build(pairs, occupation_family) if pairs else None)
 
 
-def cohort(rows: Sequence[Any], settings: Settings) -> Cohort:
+def cohort(rows: Sequence[Any], settings: Settings, commute: CommuteModel = DEFAULT) -> Cohort:
     currency = settings.salary_currency
     salaries = np.array([_annual(r.salary_band, currency) for r in rows], dtype=np.float64).reshape(-1, 2)
     families = {f: i for i, f in enumerate(sorted({r.swap_family for r in rows}))}
@@ -118,6 +118,7 @@ def cohort(rows: Sequence[Any], settings: Settings) -> Cohort:
         salary_max=salaries[:, 1],
         occupation=occupations,
         links=links,
+        commute=commute,
     )
     return Cohort(list(rows), population, {r.id: i for i, r in enumerate(rows)})
 
@@ -130,17 +131,20 @@ def estimated_commutes(group: Cohort, ring: list[int]) -> list[dict[str, Any]]:
     commutes = []
     for pos, giver in enumerate(ring):
         km = _km(pop, giver, ring[(pos + 1) % len(ring)])
-        after = float(estimate_minutes(np.array([km]), pop.mode[[giver]])[0])
+        after = float(estimate_minutes(np.array([km]), pop.mode[[giver]], pop.commute)[0])
         commutes.append(
             {"before": round(float(pop.before[giver]), 1), "after": round(after, 1), "source": "estimate"}
         )
     return commutes
 
 
-async def retime(group: Cohort, cycles: Cycles, router: Router, rules: Rules) -> tuple[Cycles, Timed]:
+async def retime(
+    group: Cohort, cycles: Cycles, router: Router, rules: Rules
+) -> tuple[Cycles, Timed, list[calibration.Sample]]:
     """Ask the routing service for every member's commute, before and after, and keep the
     swaps in which everyone still gains what the rules ask. The estimator screened them;
-    only these few pairs reach the (rate-limited, possibly paid) service."""
+    only these few pairs reach the (rate-limited, possibly paid) service. The answers come
+    back as samples for the estimator's calibration too."""
     rings = [[int(m) for m in members if m >= 0] for members in cycles.members]
     rows = group.rows
     wanted: dict[CommuteMode, list[tuple[Point, Point]]] = {}
@@ -155,6 +159,10 @@ async def retime(group: Cohort, cycles: Cycles, router: Router, rules: Rules) ->
         unique = list(dict.fromkeys(pairs))
         for pair, minutes in zip(unique, await router.minutes(unique, mode), strict=True):
             answers[(mode, pair)] = minutes
+    routed = [(mode, a, b, minutes) for (mode, (a, b)), minutes in answers.items() if minutes is not None]
+    ends = np.array([(a[0], a[1], b[0], b[1]) for _, a, b, _ in routed], dtype=np.float64).reshape(-1, 4)
+    km = haversine_km(ends[:, 0], ends[:, 1], ends[:, 2], ends[:, 3])
+    samples = [(mode, float(d), float(minutes)) for (mode, _, _, minutes), d in zip(routed, km, strict=True)]
     kept_members: list[Any] = []
     kept_saved: list[float] = []
     timed: Timed = {}
@@ -175,8 +183,8 @@ async def retime(group: Cohort, cycles: Cycles, router: Router, rules: Rules) ->
             kept_members.append(members)
             kept_saved.append(sum(c["before"] - c["after"] for c in commutes))
     if not kept_members:
-        return Cycles(np.zeros((0, 3), dtype=np.int64), np.zeros(0)), {}
-    return Cycles(np.asarray(kept_members, dtype=np.int64), np.asarray(kept_saved)), timed
+        return Cycles(np.zeros((0, 3), dtype=np.int64), np.zeros(0)), {}, samples
+    return Cycles(np.asarray(kept_members, dtype=np.int64), np.asarray(kept_saved)), timed, samples
 
 
 def _point(location: dict[str, Any]) -> Point:
@@ -271,17 +279,21 @@ async def generate_for(database: Database, settings: Settings, user: User) -> in
     """Refresh one person's matches now, from the people whose options can reach theirs:
     their family and equivalent occupations' families, and those people's own (a
     second hop, so that everyone's best options are ranked as in a full run)."""
-    if not user.swap_family or not user.profile_complete:
+    if user.profile_complete and not user.occupation_code:
         raise BadRequest(
-            "Complete your profile first: company, a job title we recognise, and home and work locations."
+            "We could not tell your occupation from your job title: choose one of occupation_candidates "
+            "(PUT /api/users/{your id} with occupation_code).",
+            details={"field": "occupation_code", "candidates": user.occupation_candidates or []},
         )
+    if not user.swap_family or not user.matchable:
+        raise BadRequest("Complete your profile first: company, job title, and home and work locations.")
     async with database.transaction(Identity.service()) as session:
         minimum = settings.swap_min_related_equivalence
         near = linked_families([user.occupation_code], minimum) | {user.swap_family}
         rows = await repository.eligible(session, sorted(near))
         further = linked_families({r.occupation_code for r in rows}, minimum) - near
         rows += await repository.eligible(session, sorted(further))
-        group = cohort(rows, settings)
+        group = cohort(rows, settings, await calibration.load(session))
         person = group.position.get(user.id)
         rules = rules_from(settings)
         matches: list[Match] = []
@@ -291,7 +303,9 @@ async def generate_for(database: Database, settings: Settings, user: User) -> in
             timed: Timed | None = None
             router = router_for(settings)
             if router is not None and len(cycles):
-                cycles, timed = await retime(group, cycles, router, rules)
+                cycles, timed, samples = await retime(group, cycles, router, rules)
+                if settings.commute_calibration:
+                    await calibration.record(session, samples, settings.router)
             vectors = await repository.resume_vectors(session, members_of(group, cycles))
             matches = match_rows(group, cycles, set(), settings, only=user.id, timed=timed, vectors=vectors)
         await repository.replace_for(session, user.id, matches)
@@ -302,9 +316,10 @@ async def run_everyone(database: Database, settings: Settings) -> dict[str, floa
     """The full run: every eligible person, every swap, the clearing's choice flagged."""
     async with database.transaction(Identity.service()) as session:
         rows = await repository.eligible(session)
+        commute = await calibration.load(session)
     if not rows:
         return {"people": 0, "swaps": 0, "selected": 0}
-    group = cohort(rows, settings)
+    group = cohort(rows, settings, commute)
     rules = rules_from(settings)
     result = run(group.population, rules, time_budget=settings.swap_clearing_seconds)
     cycles, clearing, timed = result.cycles, result.clearing, None
@@ -314,9 +329,14 @@ async def run_everyone(database: Database, settings: Settings) -> dict[str, floa
         # The estimator screened every pair; the routing service times only the members of
         # the swaps found, and the clearing runs again on the routed minutes.
         started = time.perf_counter()
-        cycles, timed = await retime(group, cycles, router, rules)
+        cycles, timed, samples = await retime(group, cycles, router, rules)
         clearing = clear(cycles, len(group.rows), time_budget=settings.swap_clearing_seconds)
         retimed = {"routing_seconds": time.perf_counter() - started, "swaps_estimated": len(result.cycles)}
+        if settings.commute_calibration:
+            async with database.transaction(Identity.service()) as session:
+                await calibration.record(session, samples, settings.router)
+                fits = await calibration.recalibrate(session, settings.commute_calibration_min_samples)
+            retimed["modes_calibrated"] = len(fits)
     async with database.transaction(Identity.service()) as session:
         vectors = await repository.resume_vectors(session, members_of(group, cycles))
     chosen = set(clearing.chosen.tolist())

@@ -7,7 +7,19 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Computed, DateTime, Enum, ForeignKey, String, Text, func, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Computed,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    String,
+    Text,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -20,11 +32,13 @@ class UserRole(enum.StrEnum):
     ADMIN = "admin"
 
 
-# A profile is complete once the swap engine has what it needs to match it.
+# A profile is complete once every field the swap engine reads is filled in...
 PROFILE_COMPLETE_SQL = (
     "company IS NOT NULL AND job_title IS NOT NULL "
     "AND home_location IS NOT NULL AND work_location IS NOT NULL"
 )
+# ...and matchable once its job title also maps to an occupation (confidently, or as chosen).
+MATCHABLE_SQL = PROFILE_COMPLETE_SQL + " AND occupation_code IS NOT NULL"
 
 
 class User(Base):
@@ -63,6 +77,11 @@ class User(Base):
     occupation_title: Mapped[str | None] = mapped_column(String(200))
     seniority: Mapped[str | None] = mapped_column(String(16))
     swap_family: Mapped[str | None] = mapped_column(String(16), index=True)
+    # How sure the normaliser was (0-1); a person's own choice sticks while the title stays.
+    occupation_confidence: Mapped[float | None] = mapped_column(Float)
+    occupation_chosen: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    occupation_candidates: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB(none_as_null=True))
+    matchable: Mapped[bool] = mapped_column(Computed(MATCHABLE_SQL, persisted=True))
     # Set only by a verification link (a trigger refuses anything else).
     email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Set by an admin: an HR user's employer, or an employee's confirmed one.

@@ -84,10 +84,32 @@ class UserCreate(ProfileFields):
     role: UserRole = UserRole.EMPLOYEE
 
 
+OccupationCode = Annotated[
+    str,
+    Field(
+        pattern=r"^\d{2}-\d{4}\.\d{2}$",
+        description="An O*NET-SOC code, e.g. 15-1252.00: one of occupation_candidates, or any other",
+    ),
+]
+
+
+class OccupationOption(BaseModel):
+    code: str
+    title: str
+    confidence: float
+
+
 class UserUpdate(ProfileFields):
     """A partial update: only the fields present in the body change; null clears one."""
 
     email: Email | None = None
+    occupation_code: Annotated[
+        OccupationCode | None,
+        Field(
+            description="Your occupation, when the one read from your job title is wrong or missing; "
+            "it sticks until the job title changes. null: read it from the job title again."
+        ),
+    ] = None
     role: UserRole | None = None
     employer_id: Annotated[
         uuid.UUID | None, Field(description="Admins only: the employer an HR user (or employee) works for")
@@ -112,6 +134,21 @@ class UserRead(BaseModel):
     commute_mode: CommuteMode
     occupation_code: str | None
     occupation_title: str | None
+    occupation_confidence: Annotated[
+        float | None, Field(description="How sure the reading of the job title is (0-1); 1 when chosen")
+    ]
+    occupation_chosen: bool
+    occupation_candidates: Annotated[
+        list[OccupationOption] | None,
+        Field(description="When the job title could not be read with confidence: occupations to choose from"),
+    ]
+    matchable: Annotated[
+        bool,
+        Field(
+            description="Whether the swap engine can use this profile: complete, and the job title "
+            "maps to an occupation (read with confidence, or chosen)"
+        ),
+    ]
     seniority: str | None
     email_verified_at: datetime | None
     employer_id: uuid.UUID | None

@@ -54,18 +54,61 @@ async def _resolve_location(field: str, location: dict[str, Any], locate: Locato
     }
 
 
-async def _derived(changes: dict[str, Any], locate: Locator) -> dict[str, Any]:
+class UnknownOccupation(AppError):
+    status_code = 422
+    code = "unknown_occupation"
+
+
+def _occupation(out: dict[str, Any], user: User | None) -> None:
+    """The occupation columns: a person's choice as given, else the job title read again
+    (unless the title is unchanged and its occupation was chosen: the choice sticks)."""
+    index = title_index()
+    title = out.get("job_title", user.job_title if user else None)
+    if out.get("occupation_code") is not None:
+        code = out["occupation_code"]
+        if code not in index.occupations:
+            raise UnknownOccupation(
+                f"{code} is not an O*NET-SOC occupation code.", details={"field": "occupation_code"}
+            )
+        match = index.match(title) if title else None
+        out.update(
+            occupation_title=index.occupations[code].title,
+            swap_family=index.family(code),
+            occupation_confidence=1.0,
+            occupation_chosen=True,
+            occupation_candidates=None,
+            seniority=match.seniority if match else None,
+        )
+        return
+    kept = (
+        "occupation_code" not in out
+        and user is not None
+        and user.occupation_chosen
+        and (title or "").casefold() == (user.job_title or "").casefold()
+    )
+    if kept or ("job_title" not in out and "occupation_code" not in out):
+        return
+    if title:
+        out.update(index.reading(title).columns())
+    else:
+        out.update(
+            occupation_code=None,
+            occupation_title=None,
+            seniority=None,
+            swap_family=None,
+            occupation_confidence=None,
+            occupation_candidates=None,
+        )
+    out["occupation_chosen"] = False
+
+
+async def _derived(changes: dict[str, Any], locate: Locator, user: User | None = None) -> dict[str, Any]:
     """Geocoded locations and the O*NET occupation behind the job title."""
     out = dict(changes)
     for field in ("home_location", "work_location"):
         if out.get(field) is not None:
             out[field] = await _resolve_location(field, out[field], locate)
-    if "job_title" in out:
-        match = title_index().match(out["job_title"]) if out["job_title"] else None
-        out["occupation_code"] = match.code if match else None
-        out["occupation_title"] = match.title if match else None
-        out["seniority"] = match.seniority if match else None
-        out["swap_family"] = title_index().family(match.code) if match else None
+    _occupation(out, user)
     return out
 
 
@@ -145,11 +188,11 @@ async def update_user(
     """Open swap requests that the change disqualifies are cancelled in the same transaction."""
     user = await get_user(session, viewer, user_id)
     changes = await _allowed_changes(session, viewer, user, data.model_dump(exclude_unset=True, mode="json"))
-    updated = await repository.update(session, user, _columns(await _derived(changes, locate)))
+    updated = await repository.update(session, user, _columns(await _derived(changes, locate, user)))
     if "email_verified_at" in changes:
         async with as_service(session):
             await VerificationSender(swaps.notifier).send_verification(session, updated)
-    if MATCH_FIELDS & changes.keys():
+    if (MATCH_FIELDS | {"occupation_code"}) & changes.keys():
         await swaps.profile_changed(session, updated.id)
     return updated
 
