@@ -40,9 +40,8 @@ async def test_an_unsure_title_is_told_then_the_choice_sticks_and_matches(
     assert body["occupation_chosen"] is True and body["occupation_candidates"] is None
 
     # Other edits, and the same title written again, keep the choice; a new title is read afresh.
-    same = await client.put(
-        f"/api/users/{b.id}", headers=b.headers, json={"job_title": "patient care giver", "salary_band": "USD 32k"}
-    )
+    again = {"job_title": "patient care giver", "salary_band": "USD 32k"}
+    same = await client.put(f"/api/users/{b.id}", headers=b.headers, json=again)
     assert same.json()["occupation_code"] == "31-1121.00" and same.json()["occupation_chosen"] is True
 
     generated = await client.post("/api/matches/generate", headers=b.headers)

@@ -20,7 +20,10 @@ from jobswap.occupations.titles import CONFIDENT, title_index
         ("Analytics Engineer", "15-1243.00"),
         ("Especialista de BI", "15-2051.01"),
         # Noise of each market: gender markers, levels, places, work modes, pipes and brackets.
-        ("Desenvolvedor(a) Backend Sênior Python - Tribo Comercial ( Remoto) (347443) - REMOTE", "15-1252.00"),
+        (
+            "Desenvolvedor(a) Backend Sênior Python - Tribo Comercial ( Remoto) (347443) - REMOTE",
+            "15-1252.00",
+        ),  # noqa: E501
         ("Pessoa Engenheira de Dados [Especialista AZURE]", "15-1243.00"),
         ("CAS - Engenheiro de Dados - Foco em Crédito", "15-1243.00"),
         ("Senior Backend Software Engineer | Service Channels", "15-1252.00"),
@@ -65,7 +68,8 @@ def test_levels_are_read_and_kept_out_of_the_occupation(title: str, level: str) 
 
 
 def test_readings_translate_into_english_order() -> None:
-    assert read("ENGENHEIRO DE DESENVOLVIMENTO DE SISTEMAS").readings[0].text == "systems development engineer"
+    systems = read("ENGENHEIRO DE DESENVOLVIMENTO DE SISTEMAS")
+    assert systems.readings[0].text == "systems development engineer"
     assert read("Ingeniero Civil").readings[0].text == "civil engineer"
     assert read("Datenbankadministrator (m/w/d)").readings[0].text == "database administrator"
     parts = read("Desenvolvedor(a) Front-End | React")
