@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+import numpy as np
 import pytest
 from asgi_lifespan import LifespanManager
 from sqlalchemy import text
@@ -115,6 +116,7 @@ async def test_the_full_run_retimes_swaps_and_clears_on_routed_minutes(
     settings: Settings,
     runtime: Runtime,
     services: tuple[FakeServices, str],
+    admin_engine: Any,
 ) -> None:
     fake, base = services
     town = await populate(client, admin)
@@ -127,6 +129,10 @@ async def test_the_full_run_retimes_swaps_and_clears_on_routed_minutes(
     detail = (await client.get(f"/api/matches/{items[0]['id']}", headers=town["nurse.a"].headers)).json()
     assert {m["commute_source"] for m in detail["members"]} == {"router"}
     assert items[0]["selected"] is True
+    with admin_engine.begin() as conn:  # every routed answer is kept for the estimator's calibration
+        samples = conn.execute(text("SELECT mode, km, minutes, source FROM commute_samples")).all()
+    assert samples and {(s.mode, s.source) for s in samples} == {("car", "osrm")}
+    assert all(abs(s.minutes - s.km) < 0.05 * s.km + 0.1 for s in samples)  # the fake drives 60 km/h
 
     fake.constant_minutes = 30.0  # routed, nobody gains: the full run keeps no swap at all
     forget()
@@ -156,3 +162,34 @@ async def test_a_lower_threshold_lets_supplemental_relatives_swap(
     assert generated.json() == {"matches": 1}
     [match] = (await configured.get("/api/matches", headers=town["dev.r"].headers)).json()["items"]
     assert match["compatibility"]["role"] == 0.4
+
+
+async def test_routed_answers_calibrate_the_estimator(runtime: Runtime) -> None:
+    """A city slower than the defaults: after enough routed answers, the estimator says so."""
+    from jobswap.db import Identity
+    from jobswap.matching import calibration
+    from jobswap.matching.commute import DEFAULT, DEFAULT_MODELS, MODE_INDEX, CommuteMode, ModeModel
+
+    slow = ModeModel(fixed_minutes=12.0, near_per_km=5.0, far_per_km=2.2)
+    km = np.linspace(0.5, 30, 300)
+    async with runtime.database.transaction(Identity.service()) as session:
+        stored = await calibration.record(
+            session,
+            [(CommuteMode.CAR, float(d), float(m)) for d, m in zip(km, slow.minutes(km), strict=True)],
+            "osrm",
+        )
+        assert stored == 300
+        fits = await calibration.recalibrate(session, min_samples=200)
+    assert set(fits) == {CommuteMode.CAR}  # no other mode has answers
+    car = fits[CommuteMode.CAR]
+    assert car.mae_after < 0.5 < car.mae_before
+    async with runtime.database.transaction(Identity.service()) as session:
+        model = await calibration.load(session)
+    mode = np.array([MODE_INDEX[CommuteMode.CAR], MODE_INDEX[CommuteMode.WALK]], dtype=np.int8)
+    calibrated, default = (
+        model.estimate(np.array([20.0, 2.0]), mode),
+        DEFAULT.estimate(np.array([20.0, 2.0]), mode),
+    )
+    assert calibrated[0] == pytest.approx(float(slow.minutes(np.array([20.0]))[0]), abs=0.5)
+    assert calibrated[0] > default[0] and calibrated[1] == default[1]  # walking keeps its defaults
+    assert model.modes[CommuteMode.WALK] == DEFAULT_MODELS[CommuteMode.WALK]

@@ -23,7 +23,7 @@ from jobswap.occupations.titles import CONFIDENT, title_index
         (
             "Desenvolvedor(a) Backend Sênior Python - Tribo Comercial ( Remoto) (347443) - REMOTE",
             "15-1252.00",
-        ),  # noqa: E501
+        ),
         ("Pessoa Engenheira de Dados [Especialista AZURE]", "15-1243.00"),
         ("CAS - Engenheiro de Dados - Foco em Crédito", "15-1243.00"),
         ("Senior Backend Software Engineer | Service Channels", "15-1252.00"),
