@@ -231,6 +231,20 @@ class TitleIndex:
         best = found[0] if found else None
         return OccupationReading(best, found, self.family(best.code) if best and best.confident else None)
 
+    def exact(self, title: str) -> TitleMatch | None:
+        """The occupation when some reading of the title is a listed title (no fuzzy or meaning
+        search): cheap enough to ask of every short line of a resume."""
+        parts = read(title)
+        best: TitleMatch | None = None
+        for reading in parts.readings:
+            hit = self._lookup(reading.text)
+            if hit is not None:
+                (code, matched), score, method = hit
+                found = self._result(code, matched, score - reading.penalty, method, parts)
+                if best is None or found.score > best.score:
+                    best = found
+        return best
+
     def match(self, title: str) -> TitleMatch | None:
         """The likeliest occupation, confident or not (see `TitleMatch.confident`)."""
         best = self.candidates(title, limit=1)

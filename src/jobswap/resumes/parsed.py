@@ -36,6 +36,9 @@ class Education(BaseModel):
 class ParsedResume(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: Annotated[str | None, Field(max_length=300)] = None
+    headline: Annotated[
+        str | None, Field(max_length=300, description="The job title stated under the name, if any")
+    ] = None
     emails: Annotated[list[Annotated[str, Field(max_length=320)]], Field(max_length=20)] = []
     phones: Annotated[list[Annotated[str, Field(max_length=32)]], Field(max_length=20)] = []
     links: Annotated[list[Link], Field(max_length=50)] = []

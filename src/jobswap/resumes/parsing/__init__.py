@@ -44,6 +44,9 @@ def parse_resume(text: str, *, phone_region: str = "US", today: datetime | None 
     top = header or [ln for ln in text.splitlines() if ln.strip()][:10]
 
     experience_lines = [ln for s in of_kind(sections, SectionKind.EXPERIENCE) for ln in [*s.lines, ""]]
+    if not experience_lines:  # no heading said "Experience": read jobs from what is not elsewhere
+        keep = {SectionKind.HEADER, SectionKind.SUMMARY, SectionKind.OTHER}
+        experience_lines = [ln for s in sections if s.kind in keep for ln in [*s.lines, ""]]
     education_lines = [ln for s in of_kind(sections, SectionKind.EDUCATION) for ln in [*s.lines, ""]]
     jobs = [Experience(**e) for e in entries.experience(experience_lines)]
     schools = [Education(**e) for e in entries.education(education_lines)]
@@ -58,8 +61,10 @@ def parse_resume(text: str, *, phone_region: str = "US", today: datetime | None 
         " ".join(" ".join(summary_sections[0].lines).split())[:2000] or None if summary_sections else None
     )
 
+    person = contact.name(top)
     return ParsedResume(
-        name=contact.name(top),
+        name=person,
+        headline=_headline(top, person),
         emails=contact.emails(text)[:20],
         phones=contact.phones(text, phone_region)[:20],
         links=[Link.model_validate(link) for link in contact.links(text)][:50],
@@ -72,6 +77,17 @@ def parse_resume(text: str, *, phone_region: str = "US", today: datetime | None 
         language=detect_language(text),
         sections=sorted({s.kind.value for s in sections if s.kind is not SectionKind.HEADER}),
     )
+
+
+def _headline(top: list[str], person: str | None) -> str | None:
+    """The job title a resume states under the name ("Associate Software Engineer")."""
+    for line in top[:6]:
+        for piece in entries.header_pieces(line):
+            if person and piece.casefold() == person.casefold():
+                continue
+            if entries.title_score(piece) >= 0.6:
+                return piece[:200]
+    return None
 
 
 def years_of_experience(jobs: list[Experience], today: tuple[int, int]) -> float | None:

@@ -6,8 +6,13 @@ import re
 import unicodedata
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from jobswap.resumes.parsing.dates import DateRange, find_ranges
+from jobswap.resumes.parsing.sections import heading_kind
+
+if TYPE_CHECKING:
+    from jobswap.occupations.titles import TitleIndex
 
 _COMPANY_HINT = re.compile(
     r"\b(?:inc|llc|ltd|limited|pvt|corp|corporation|co|company|gmbh|ag|s\.?a|s\.?l|s\.?r\.?l|b\.?v|n\.?v|sas|"
@@ -123,7 +128,7 @@ def looks_like_organisation(text: str) -> bool:
 def _labelled(lines: list[str]) -> tuple[str | None, str | None]:
     title = company = None
     for line in lines:
-        match = _LABELLED.match(_BULLET.sub("", line.strip()))
+        match = _LABELLED.match(_BULLET.sub("", line.strip()).strip("()[] "))
         if match:
             value = match.group("value").strip(" .")
             if match.group("label").lower() in _TITLE_LABELS:
@@ -133,51 +138,229 @@ def _labelled(lines: list[str]) -> tuple[str | None, str | None]:
     return title, company
 
 
+# Legal forms: a piece with one is a company, whatever else it says.
+_LEGAL = re.compile(
+    r"\b(?:inc|llc|llp|ltd|limited|pvt|private|corp|corporation|co|gmbh|ag|plc|ltda|s\.?a|s\.?l|s\.?r\.?l|"
+    r"b\.?v|n\.?v|sas|sa de cv|pty|oy|ab|kk|spa)\b\.?",
+    re.IGNORECASE,
+)
+_HEADER_SPLIT = re.compile(r"\s+[—–|]\s*|\s*[—–|]\s+|\s+-\s+|\t|\s{2,}|\s+@\s+|\s+at\s+|\s+\(|\)\s*")
+_TRAILER = re.compile(r"[.:;]$")
+
+
+def _heading_like(line: str) -> bool:
+    """A short line that can name a job (title, company, place, dates), not a sentence or bullet."""
+    text = line.strip()
+    if not text or len(text) > 110 or _BULLET.match(text) or text[0] in "•✓➢✔➤-*":
+        return False
+    words = text.split()
+    if len(words) > 14:
+        return False
+    # "Project Manager:" and "Consultant, Infotech Financials, Bombay, India." still head an entry
+    trailer_ok = (text.endswith(":") and len(words) <= 6) or (text.endswith(".") and "," in text)
+    if _TRAILER.search(text) and not _LEGAL.search(text[-8:]) and not trailer_ok:
+        return False
+    return not (text[0].islower() and not find_ranges(text))
+
+
+def header_pieces(line: str, date: DateRange | None = None) -> list[str]:
+    """'Senior Software Engineer, Stripe — New York, NY' -> the title, the company, the place."""
+    if date is not None:
+        line = line[: date.span[0]] + "  |  " + line[date.span[1] :]
+    line = _BULLET.sub("", line.strip())
+    out: list[str] = []
+    for raw in _HEADER_SPLIT.split(line):
+        chunk = raw.strip(" -–—|,:;()")
+        if not chunk or re.fullmatch(r"[\W\d]+", chunk):
+            continue
+        if _is_location(chunk) or "," not in chunk:
+            out.append(chunk)
+            continue
+        merged: list[str] = []
+        for part in (p.strip() for p in chunk.split(",") if p.strip()):
+            # "New York, NY" and "Pune, Maharashtra" stay one place
+            if merged and is_place_name(part, 1_000) and is_place_name(merged[-1].split(",")[-1], 1_000):
+                merged[-1] = f"{merged[-1]}, {part}"
+            else:
+                merged.append(part)
+        out += merged
+    return [p for p in out if len(p) <= 100]
+
+
+# Words that end O*NET titles but, alone at the end of a resume line, rarely name a job.
+_NOT_TITLE_ENDS = {
+    "member", "members", "professional", "professionals", "system", "systems", "education", "development",
+    "master", "masters", "tech", "page", "award", "awards", "society", "congress", "team", "club", "council",
+    "committee", "program", "programme", "conference", "ambassador", "honorary", "engineering", "management",
+}  # fmt: skip
+_NOT_TITLE = re.compile(r"\b(?:page \d|award|honou?r|scholarship|society|association|conference)\b", re.I)
+_PAST_VERB = re.compile(r"^[A-Za-z]+ed\b")
+
+
+def title_score(piece: str) -> float:
+    """How much a piece reads as a job title: O*NET knows it, or it ends in a title word."""
+    if (
+        _LEGAL.search(piece)
+        or _is_location(piece)
+        or (piece[:1].islower() and len(piece.split()) > 3)
+        or _NOT_TITLE.search(piece)
+        or _DEGREE.match(piece)
+        or (_PAST_VERB.match(piece) and len(piece.split()) > 2)
+        or heading_kind(piece) is not None
+    ):
+        return 0.0
+    folded = "".join(c for c in unicodedata.normalize("NFKD", piece.lower()) if not unicodedata.combining(c))
+    words = re.findall(r"[a-z]+", folded)
+    if not words or len(words) > 8 or words[-1] in _NOT_TITLE_ENDS:
+        return 0.0
+    score = 0.0
+    if words[-1] in title_words():
+        score = 0.6
+    elif any(w in title_words() for w in words):
+        score = 0.4
+    match = _occupations().exact(piece)
+    if match is not None and match.confident:
+        score = max(score, 0.5) + 0.4
+    return min(score, 1.0)
+
+
+_NOT_COMPANY = re.compile(
+    r"\b(?:experience|internships?|projects?|responsibilities|summary|skills|miscellaneous|guidelines|"
+    r"references|achievements|volunteer(?:ing)?|activities|honou?rs|awards|page \d)\b",
+    re.IGNORECASE,
+)
+
+
+_MONTH_OR_YEAR = re.compile(
+    r"\b(?:(?:19|20)\d{2}|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|"
+    r"april|june|july|august|september|october|november|december|present|current|summer|winter|spring|fall)\b",
+    re.IGNORECASE,
+)
+_RESUME_WORDS = {
+    "resume", "duration", "tasks", "parts", "internal", "collecting", "multiple assignments", "confidential",
+    "confidential company", "freelance", "self employed", "self-employed", "various", "n/a", "na", "co op",
+}  # fmt: skip
+
+
+def _reads_as_title(piece: str) -> bool:
+    """Any sign of a job title: a title word first or last, or a title O*NET lists."""
+    words = re.findall(r"[a-z]+", piece.lower())
+    if not words:
+        return False
+    if title_score(piece) >= 0.4 or words[0] in title_words() or words[0] in {"vice", "co", "founder"}:
+        return True
+    match = _occupations().exact(piece)
+    return match is not None and match.confident
+
+
+def _company_score(piece: str) -> float:
+    """How much a piece reads as an employer's name; 0 for places, dates, skills and job titles."""
+    words = piece.split()
+    if (
+        _is_location(piece)
+        or not looks_like_organisation(piece)
+        or len(piece.replace(".", "")) < 3
+        or _NOT_COMPANY.search(piece)
+        or _MONTH_OR_YEAR.search(piece)
+        or piece.lower() in _RESUME_WORDS
+        or (len(words) == 1 and (_PAST_VERB.match(piece) or piece.lower().endswith("ing")))
+        or is_place_name(piece)
+        or _is_skill(piece)
+        or _reads_as_title(piece)
+    ):
+        return 0.0
+    if _LEGAL.search(piece):
+        return 1.0
+    if _COMPANY_HINT.search(piece):
+        return 0.7
+    return 0.5
+
+
+def _is_skill(piece: str) -> bool:
+    from jobswap.skills.taxonomy import taxonomy
+
+    return taxonomy().canonical(piece) is not None
+
+
+def is_place_name(text: str, min_population: int = 100_000) -> bool:
+    """A country, a US state or a city (of 100,000 people or more unless told), named alone
+    ("Brazil", "New York City"): a place, not an employer."""
+    from jobswap.matching.geocode import fold, offline_geocoder
+
+    geo = offline_geocoder()
+    key = fold(text.strip())
+    key = key.removesuffix(" city") if key not in geo.cities else key
+    if key in geo.countries or key in geo.states:
+        return True
+    return any(int(c["population"]) >= min_population for c in geo.cities.get(key, ()))
+
+
+def _occupations() -> TitleIndex:
+    from jobswap.occupations.titles import title_index
+
+    return title_index()
+
+
+def _header_lines(lines: list[str], index: int, low: int, high: int) -> tuple[list[int], list[int]]:
+    """The heading lines of the entry dated on line `index`: up to three above it and two below,
+    blank lines allowed between, stopping at anything that reads as description."""
+    above: list[int] = []
+    j = index - 1
+    while j >= low and len(above) < 3:
+        if lines[j].strip():
+            if not _heading_like(lines[j]):
+                break
+            above.insert(0, j)
+        j -= 1
+    below: list[int] = []
+    j = index + 1
+    while j < high and len(below) < 2:
+        if lines[j].strip():
+            if not _heading_like(lines[j]) or len(lines[j].strip()) > 80:
+                break
+            below.append(j)
+        j += 1
+    return above, below
+
+
 def experience(lines: list[str]) -> list[dict[str, str | None]]:
-    """One entry per date range; title and company from the lines and pieces around it."""
+    """One entry per date range. Its heading is the short lines around the dates; each piece of
+    them is scored as a title, a company or a place, and a piece that reads as a job title is
+    never taken as the company. The description runs to the next entry's heading."""
     lines = _join_split_ranges(lines)
     anchors: list[tuple[int, DateRange]] = []
     for index, line in enumerate(lines):
         ranges = [r for r in find_ranges(line) if r.end is not None]
-        if ranges:
+        if ranges and len(line.strip()) <= 160:
             anchors.append((index, ranges[0]))
+    headings: list[tuple[list[int], list[int]]] = []
+    for n, (index, _) in enumerate(anchors):
+        low = anchors[n - 1][0] + 1 if n else 0
+        high = anchors[n + 1][0] if n + 1 < len(anchors) else len(lines)
+        headings.append(_header_lines(lines, index, low, high))
+    starts = [above[0] if above else index for (index, _), (above, _) in zip(anchors, headings, strict=True)]
     entries: list[dict[str, str | None]] = []
-    for n, (index, date) in enumerate(anchors):
-        previous_end = anchors[n - 1][0] + 1 if n else 0
-        next_start = anchors[n + 1][0] if n + 1 < len(anchors) else len(lines)
-        candidates = _pieces(lines[index], date)
-        # up to two non-empty lines above the date, not reaching into the previous entry
-        above = [ln for ln in lines[max(previous_end, index - 6) : index] if ln.strip()][-2:]
-        for line in reversed(above):
-            if len(line) <= 100:
-                candidates = _pieces(line, None) + candidates
-        below = [ln for ln in lines[index + 1 : min(next_start, index + 4)] if ln.strip()][:2]
-        for line in below:
-            if len(line) <= 60:
-                candidates = candidates + _pieces(line, None)
-        window = [ln for ln in lines[max(previous_end, index - 6) : min(next_start, index + 6)] if ln.strip()]
-        labelled_title, labelled_company = _labelled(window)
-        candidates = [c for c in candidates if not _LABELLED.match(c)]
-        title = labelled_title or next((c for c in candidates if looks_like_title(c)), None)
-        organisations = [
-            c for c in candidates if c != title and looks_like_organisation(c) and not _is_location(c)
-        ]
-        company = labelled_company or next((c for c in organisations if _COMPANY_HINT.search(c)), None)
-        if company is None:
-            company = next((c for c in organisations if not looks_like_title(c)), None)
-        location = next((c for c in candidates + below[:1] if _is_location(c)), None)
-        if title is None:
-            # some layouts put the title under the dates, after a line about the company
-            title = next(
-                (
-                    ln.strip()
-                    for ln in lines[index + 1 : min(next_start, index + 4)]
-                    if len(ln) <= 60 and looks_like_title(ln)
-                ),
-                None,
-            )
-        description_lines = [ln for ln in lines[index + 1 : next_start] if ln.strip()]
-        description = "\n".join(description_lines)[:4000] or None
+    for n, ((index, date), (above, below_all)) in enumerate(zip(anchors, headings, strict=True)):
+        next_heading = starts[n + 1] if n + 1 < len(anchors) else len(lines)
+        below = [i for i in below_all if i < next_heading]
+        pieces = header_pieces(lines[index], date)
+        for i in above:
+            pieces = header_pieces(lines[i], None) + pieces
+        for i in below:
+            pieces += header_pieces(lines[i], None)
+        labelled_title, labelled_company = _labelled([lines[i] for i in [*above, index, *below]])
+        pieces = [p for p in pieces if not _LABELLED.match(p)]
+        title_scores = {p: title_score(p) for p in pieces}
+        title = labelled_title or max(
+            (p for p in pieces if title_scores[p] >= 0.4), key=lambda p: title_scores[p], default=None
+        )
+        others = [p for p in pieces if p != title and title_scores[p] < 0.6]
+        company = labelled_company or max(
+            (p for p in others if _company_score(p) >= 0.5), key=_company_score, default=None
+        )
+        location = next((p for p in pieces if _is_location(p) and p not in (title, company)), None)
+        start = (below[-1] if below else index) + 1
+        description = "\n".join(ln for ln in lines[start:next_heading] if ln.strip())[:4000] or None
         entries.append(
             {
                 "title": title,
@@ -188,17 +371,93 @@ def experience(lines: list[str]) -> list[dict[str, str | None]]:
                 "description": description,
             }
         )
+    if not anchors:
+        entries += _undated(lines)
+    known = {(e["title"] or "").casefold() for e in entries}
+    entries += [e for e in sentence_entries(lines) if (e["title"] or "").casefold() not in known]
     return entries
 
 
+_WORKED_AS = re.compile(
+    r"\b(?:work(?:ed|ing)|employed|serv(?:ed|ing)|associated|join(?:ed)?)\s+(?:here\s+)?as\s+(?:an?\s+)?"
+    r"(?P<title>[A-Z][\w.&/-]*(?:\s+[A-Z&][\w.&/-]*){0,5})"
+    r"(?:\s+(?:in|at|with|for)\s+(?:the\s+)?(?P<company>[A-Z][\w.&'-]*(?:\s+(?:of\s+|&\s+)?[A-Z][\w.&'-]*){0,5}))?",
+)
+
+
+def sentence_entries(lines: list[str]) -> list[dict[str, str | None]]:
+    """Jobs that a resume states in a sentence: "Worked as a Lecturer in the Department of ...",
+    "Currently working as a Software Engineer in Xxx Technologies"."""
+    out: list[dict[str, str | None]] = []
+    for line in lines:
+        for match in _WORKED_AS.finditer(line):
+            title = match.group("title").strip(" .,")
+            if title_score(title) < 0.6:
+                continue
+            company = (match.group("company") or "").strip(" .,") or None
+            if company and (title_score(company) >= 0.6 or is_place_name(company)):
+                company = None
+            out.append(
+                {
+                    "title": title,
+                    "company": company,
+                    "location": None,
+                    "start": None,
+                    "end": None,
+                    "description": None,
+                }
+            )
+    return out
+
+
+def _undated(lines: list[str]) -> list[dict[str, str | None]]:
+    """Entries of a section that gives no dates: a title line with a company line just after or
+    before it ("Associate Software Engineer" / "Oracle")."""
+    heads = [(i, ln.strip()) for i, ln in enumerate(lines) if _heading_like(ln)]
+    out: list[dict[str, str | None]] = []
+    used: set[int] = set()
+    for n, (i, line) in enumerate(heads):
+        if i in used or title_score(line) < 0.6:
+            continue
+        near = [
+            h for h in heads[max(0, n - 1) : n + 2] if h[0] != i and abs(h[0] - i) <= 3 and h[0] not in used
+        ]
+        company = next((h for h in near if title_score(h[1]) < 0.6 and _company_score(h[1]) >= 0.5), None)
+        if company is None:
+            continue
+        used.update({i, company[0]})
+        out.append(
+            {
+                "title": line,
+                "company": company[1],
+                "location": None,
+                "start": None,
+                "end": None,
+                "description": None,
+            }
+        )
+    return out
+
+
+_US_STATE = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|"
+    "OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC"
+)
+_PLACE = re.compile(
+    rf"[A-Z][A-Za-zÀ-ÿ.' ]+,\s*(?:{_US_STATE}|[A-Z][A-Za-zÀ-ÿ.']+(?: [A-Z][A-Za-zÀ-ÿ.']+){{0,2}})(?:\s+\d{{5}})?"
+)
+
+
 def _is_location(text: str) -> bool:
-    return bool(
-        re.fullmatch(r"[A-Z][A-Za-zÀ-ÿ.' ]+,\s*[A-Z][A-Za-zÀ-ÿ.' ]+", text.strip())
-    ) or text.strip() in {
-        "City , State",
-        "City, State",
-        "Remote",
-    }
+    value = text.strip()
+    if value in {"City , State", "City, State", "Remote", "Hybrid", "On-site"}:
+        return True
+    if not _PLACE.fullmatch(value) or _LEGAL.search(value):
+        return False
+    first = value.split(",")[0]
+    return len(first.split()) <= 4 and not any(
+        w in title_words() for w in re.findall(r"[a-z]+", first.lower())
+    )
 
 
 def education(lines: list[str]) -> list[dict[str, str | int | None]]:

@@ -1,0 +1,97 @@
+"""The resume parser as it was before issue 10, kept unchanged (with its skills table) as a
+benchmark baseline. Not part of the product."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from baselines.resume_v1 import contact, entries
+from baselines.resume_v1.dates import DateRange
+from baselines.resume_v1.language import detect_language
+from baselines.resume_v1.sections import SectionKind, of_kind, split_sections
+from baselines.resume_v1.taxonomy import taxonomy
+from jobswap.resumes.parsed import Education, Experience, Link, ParsedResume
+
+MAX_TEXT = 200_000  # characters; a resume is far shorter, and this bounds every regex below
+
+
+def restore_lines(text: str) -> str:
+    """Text whose line breaks were flattened into runs of spaces gets them back.
+
+    Some converters (and copy-paste from PDF viewers) emit a whole resume as one
+    line, with two or more spaces where lines ended; every line-based rule below
+    needs the lines.
+    """
+    lines = []
+    for line in text.split("\n"):
+        if len(line) > 200 and len(_SPACE_RUN.findall(line)) >= 3:
+            lines.extend(_SPACE_RUN.split(line))
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+_SPACE_RUN = re.compile(r"[ \t]{2,}")
+
+
+def parse_resume(text: str, *, phone_region: str = "US", today: datetime | None = None) -> ParsedResume:
+    text = restore_lines(text[:MAX_TEXT])
+    now = today or datetime.now(UTC)
+    sections = split_sections(text)
+    header = [
+        ln for s in sections if s.kind in (SectionKind.HEADER, SectionKind.CONTACT) for ln in s.lines if ln
+    ]
+    top = header or [ln for ln in text.splitlines() if ln.strip()][:10]
+
+    experience_lines = [ln for s in of_kind(sections, SectionKind.EXPERIENCE) for ln in [*s.lines, ""]]
+    education_lines = [ln for s in of_kind(sections, SectionKind.EDUCATION) for ln in [*s.lines, ""]]
+    jobs = [Experience(**e) for e in entries.experience(experience_lines)]
+    schools = [Education(**e) for e in entries.education(education_lines)]
+
+    tx = taxonomy()
+    listed = "\n".join(s.text for s in of_kind(sections, SectionKind.SKILLS))
+    skills = tx.find(listed, listed=True)
+    skills += [s for s in tx.find(text) if s not in skills]
+
+    summary_sections = of_kind(sections, SectionKind.SUMMARY)
+    summary = (
+        " ".join(" ".join(summary_sections[0].lines).split())[:2000] or None if summary_sections else None
+    )
+
+    return ParsedResume(
+        name=contact.name(top),
+        emails=contact.emails(text)[:20],
+        phones=contact.phones(text, phone_region)[:20],
+        links=[Link.model_validate(link) for link in contact.links(text)][:50],
+        location=contact.location(top),
+        summary=summary,
+        experience=jobs[:100],
+        education=schools[:50],
+        skills=skills[:500],
+        total_years_experience=years_of_experience(jobs, (now.year, now.month)),
+        language=detect_language(text),
+        sections=sorted({s.kind.value for s in sections if s.kind is not SectionKind.HEADER}),
+    )
+
+
+def years_of_experience(jobs: list[Experience], today: tuple[int, int]) -> float | None:
+    """Calendar time covered by the jobs, overlaps counted once."""
+    spans = []
+    for job in jobs:
+        found = DateRange(job.start, job.end, (0, 0)).months(today)
+        if found is not None:
+            spans.append(found)
+    if not spans:
+        return None
+    spans.sort()
+    total = 0
+    start, end = spans[0]
+    for s, e in spans[1:]:
+        if s > end + 1:
+            total += end - start + 1
+            start, end = s, e
+        else:
+            end = max(end, e)
+    total += end - start + 1
+    return round(min(total / 12, 80.0), 1)

@@ -1,0 +1,132 @@
+"""Dates and date ranges as resumes write them, in several languages.
+
+"Jan 2019 - Present", "03/2017 – 06/2019", "2015 to 2018", "September 2017 onwards",
+"ene. 2020 - actualidad", "seit 2021". Months come out as "YYYY-MM"; a missing month
+stays missing (the year alone is kept).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+MONTHS = {
+    # English
+    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
+    "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
+    "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
+    # Spanish
+    "ene": 1, "enero": 1, "febrero": 2, "marzo": 3, "abr": 4, "abril": 4, "mayo": 5, "junio": 6,
+    "julio": 7, "ago": 8, "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10,
+    "noviembre": 11, "dic": 12, "diciembre": 12,
+    # Portuguese
+    "fev": 2, "fevereiro": 2, "marco": 3, "mai": 5, "maio": 5, "junho": 6, "julho": 7, "set": 9,
+    "setembro": 9, "out": 10, "outubro": 10, "novembro": 11, "dez": 12, "dezembro": 12, "janeiro": 1,
+    # French
+    "janv": 1, "janvier": 1, "fevr": 2, "fevrier": 2, "mars": 3, "avr": 4, "avril": 4, "juin": 6,
+    "juil": 7, "juillet": 7, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12,
+    # German
+    "januar": 1, "februar": 2, "marz": 3, "juni": 6, "juli": 7, "okt": 10, "oktober": 10,
+    "dezember": 12,
+}  # fmt: skip
+
+PRESENT = (
+    "present|current|currently|now|today|till date|to date|date|ongoing|onwards|"
+    "actualidad|actual|presente|hoy|atual|atualmente|momento|"
+    "aujourd hui|present|en cours|heute|jetzt|aktuell|laufend"
+)
+_MONTH = r"(?P<{n}m>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_YEAR = r"(?P<{n}y{k}>(?:19|20)\d{{2}})"
+_POINT = (
+    r"(?:"
+    + _MONTH
+    + r",?\s*(?:de\s+|del\s+)?'?"
+    + _YEAR.replace("{k}", "1")
+    + r"|(?P<{n}nm>0?[1-9]|1[0-2])\s*[/.\-]\s*"
+    + _YEAR.replace("{k}", "2")
+    + "|"
+    + _YEAR.replace("{k}", "3")
+    + r")"
+)
+_SEP = r"\s*(?:-|–|—|~|to|until|till|a|al|hasta|ate|até|au|à|bis|–|\|)\s*"
+RANGE = re.compile(
+    r"(?<![\w/])(?:since\s+|desde\s+|seit\s+|depuis\s+)?"
+    + _POINT.format(n="a")
+    + r"(?:"
+    + _SEP
+    + r"(?:"
+    + _POINT.format(n="b")
+    + r"|(?:the\s+|o\s+|el\s+|la\s+|a\s+)?(?P<present>"
+    + PRESENT
+    + r"))|\s+(?P<onwards>onwards|till date|to date|to present))?(?![\w/])",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    start: str | None  # "YYYY-MM" or "YYYY"
+    end: str | None  # "YYYY-MM", "YYYY" or "present"
+    span: tuple[int, int]  # where it was found in the text
+
+    def months(self, today: tuple[int, int]) -> tuple[int, int] | None:
+        """(first month, last month) as month numbers since year 0, for summing experience."""
+        if self.start is None:
+            return None
+        start = _as_month(self.start, first=True)
+        end = (
+            today[0] * 12 + today[1] - 1
+            if self.end == "present"
+            else _as_month(self.end or self.start, first=False)
+        )
+        if end < start:
+            return None
+        return start, end
+
+
+def _as_month(value: str, *, first: bool) -> int:
+    year, _, month = value.partition("-")
+    m = int(month) if month else (1 if first else 12)
+    return int(year) * 12 + m - 1
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("'", " ")
+
+
+def _point(match: re.Match[str], n: str) -> str | None:
+    year = match.group(f"{n}y1") or match.group(f"{n}y2") or match.group(f"{n}y3")
+    if year is None:
+        return None
+    month_name = match.group(f"{n}m")
+    numeric = match.group(f"{n}nm")
+    if month_name:
+        return f"{year}-{MONTHS[month_name.lower()]:02d}"
+    if numeric:
+        return f"{year}-{int(numeric):02d}"
+    return year
+
+
+def find_ranges(text: str) -> list[DateRange]:
+    """Every date or date range in `text` (accents ignored; positions refer to `text`)."""
+    folded = _fold(text)
+    if len(folded) != len(text):  # a ligature changed the length: positions would drift
+        folded = text
+    out = []
+    for match in RANGE.finditer(folded):
+        start = _point(match, "a")
+        end = _point(match, "b")
+        if (
+            match.group("present")
+            or match.group("onwards")
+            or match.group(0).lower().startswith(("since", "desde", "seit", "depuis"))
+        ):
+            end = "present"
+        out.append(DateRange(start, end, match.span()))
+    return out
+
+
+def is_range(found: DateRange) -> bool:
+    return found.end is not None

@@ -1,0 +1,164 @@
+"""Splitting resume text into sections by their headings, in several languages.
+
+Headings are found by what they say, not how they look: a short line whose
+words are a known heading (in English, Spanish, Portuguese, French or German),
+optionally numbered, capitalised or followed by a colon. Bold is not needed,
+and plain-text resumes have none.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+
+class SectionKind(enum.StrEnum):
+    HEADER = "header"
+    SUMMARY = "summary"
+    EXPERIENCE = "experience"
+    EDUCATION = "education"
+    SKILLS = "skills"
+    CERTIFICATIONS = "certifications"
+    LANGUAGES = "languages"
+    PROJECTS = "projects"
+    AWARDS = "awards"
+    INTERESTS = "interests"
+    REFERENCES = "references"
+    CONTACT = "contact"
+    OTHER = "other"
+
+
+_HEADINGS: dict[SectionKind, list[str]] = {
+    SectionKind.SUMMARY: [
+        "summary", "professional summary", "career summary", "executive summary", "profile",
+        "professional profile", "personal profile", "career profile", "objective", "career objective",
+        "professional objective", "objectives", "about me", "about", "overview", "introduction",
+        "resumen", "resumen profesional", "perfil", "perfil profesional", "objetivo", "objetivo profesional",
+        "sobre mi", "acerca de mi", "resumo", "resumo profissional", "perfil profissional",
+        "objetivo profissional", "sobre mim", "profil", "profil professionnel", "a propos", "a propos de moi",
+        "objectif", "synthese", "zusammenfassung", "kurzprofil", "uber mich", "berufsziel",
+    ],
+    SectionKind.EXPERIENCE: [
+        "experience", "work experience", "professional experience", "employment", "employment history",
+        "work history", "career history", "professional background", "relevant experience",
+        "experience details", "professional history", "working experience", "internships", "internship",
+        "experiencia", "experiencia laboral", "experiencia profesional", "historial laboral",
+        "trayectoria profesional", "experiencia de trabajo", "experiencia", "experiencia profissional",
+        "historico profissional", "experiencias", "experience professionnelle", "experiences professionnelles",
+        "parcours professionnel", "berufserfahrung", "beruflicher werdegang", "praktische erfahrung",
+        "werdegang", "erfahrung", "career experience", "job history", "employment record", "professional career",
+        "work experience details", "experience summary", "career", "positions held",
+    ],
+    SectionKind.EDUCATION: [
+        "education", "academic background", "academic qualifications", "educational qualifications",
+        "educational background", "academics", "academic profile", "qualifications", "education and training",
+        "education & training", "academic details", "scholastic profile", "studies",
+        "educacion", "formacion", "formacion academica", "estudios", "educacao", "formacao",
+        "formacao academica", "escolaridade", "formation", "etudes", "diplomes", "ausbildung", "bildung",
+        "studium", "schulbildung", "akademischer werdegang",
+    ],
+    SectionKind.SKILLS: [
+        "skills", "technical skills", "key skills", "core skills", "skill set", "skillset", "skill highlights",
+        "core competencies", "competencies", "key competencies", "areas of expertise", "expertise",
+        "technologies", "technical proficiencies", "it skills", "computer skills", "tools", "highlights",
+        "professional skills", "technical expertise", "strengths", "additional skills",
+        "habilidades", "competencias", "conocimientos", "aptitudes", "habilidades tecnicas",
+        "conocimientos tecnicos", "competencias tecnicas", "competencias", "conhecimentos", "habilidades",
+        "competences", "competences techniques", "connaissances", "fahigkeiten", "kenntnisse",
+        "kompetenzen", "it kenntnisse", "edv kenntnisse",
+    ],
+    SectionKind.CERTIFICATIONS: [
+        "certifications", "certification", "certificates", "licenses", "licenses and certifications",
+        "certificaciones", "certificados", "certificacoes", "certifications professionnelles", "zertifikate",
+    ],
+    SectionKind.LANGUAGES: ["languages", "idiomas", "lenguas", "langues", "sprachen", "sprachkenntnisse"],
+    SectionKind.PROJECTS: ["projects", "personal projects", "key projects", "proyectos", "projetos", "projets", "projekte"],
+    SectionKind.AWARDS: [
+        "awards", "honors", "honours", "achievements", "accomplishments", "awards and honors",
+        "premios", "logros", "premios e reconhecimentos", "distinctions", "auszeichnungen",
+    ],
+    SectionKind.INTERESTS: ["interests", "hobbies", "intereses", "interesses", "centres d interet", "interessen", "hobbys"],
+    SectionKind.REFERENCES: ["references", "referencias", "referencias", "references professionnelles", "referenzen"],
+    SectionKind.CONTACT: [
+        "contact", "contact information", "contact details", "personal details", "personal information",
+        "contacto", "datos personales", "contato", "dados pessoais", "coordonnees", "kontakt",
+        "personliche daten",
+    ],
+    SectionKind.OTHER: ["additional information", "other information", "activities", "volunteer", "publications"],
+}  # fmt: skip
+
+_LOOKUP = {phrase: kind for kind, phrases in _HEADINGS.items() for phrase in phrases}
+_NUMBERING = re.compile(r"^(?:[0-9]+[.)]|[ivx]+[.)]|[-*•▪●■◆►»#|]+)\s*", re.IGNORECASE)
+
+
+def _fold(text: str) -> str:
+    """Lower case, accents removed, punctuation to spaces: 'Expérience:' -> 'experience'."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    plain = plain.replace("&", " and ").replace("’", " ").replace("'", " ")
+    return " ".join(re.sub(r"[^\w\s]", " ", plain).split())
+
+
+def heading_kind(line: str) -> SectionKind | None:
+    """The section a line opens, if it is a heading."""
+    stripped = _NUMBERING.sub("", line.strip()).strip()
+    if not stripped or len(stripped) > 60 or stripped.count(" ") > 5:
+        return None
+    if stripped.endswith((".", ",")) and not stripped.isupper():
+        return None
+    folded = _fold(stripped)
+    kind = _LOOKUP.get(folded)
+    if kind is not None:
+        return kind
+    # "Career Experience/Job History", "Education & Certifications": each part a heading
+    parts = [_fold(part) for part in re.split(r"\s*[/&|]\s*|\s+and\s+", stripped) if part.strip()]
+    kinds = {_LOOKUP.get(part) for part in parts}
+    if len(parts) > 1 and None not in kinds:
+        return next(k for k in (_LOOKUP.get(part) for part in parts) if k is not None)
+    # "SKILLS & TOOLS", "Work Experience (Selected)": a known heading plus a little more,
+    # accepted only when it is written like a heading (capitals, or a trailing colon).
+    if stripped.isupper() or stripped.endswith(":"):
+        words = folded.split()
+        for n in range(min(4, len(words)), 0, -1):
+            kind = _LOOKUP.get(" ".join(words[:n]))
+            if kind is not None:
+                return kind
+    return None
+
+
+@dataclass
+class Section:
+    kind: SectionKind
+    heading: str
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def split_sections(text: str) -> list[Section]:
+    sections = [Section(SectionKind.HEADER, "")]
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            sections[-1].lines.append("")
+            continue
+        kind = heading_kind(line)
+        if kind is not None:
+            sections.append(Section(kind, line.rstrip(":").strip()))
+            continue
+        head, colon, rest = line.partition(":")
+        if colon and rest.strip():
+            kind = heading_kind(head)  # "Skills: Python, SQL": heading and content on one line
+            if kind is not None:
+                sections.append(Section(kind, head.strip(), [rest.strip()]))
+                continue
+        sections[-1].lines.append(line)
+    return sections
+
+
+def of_kind(sections: list[Section], kind: SectionKind) -> list[Section]:
+    return [s for s in sections if s.kind is kind]
