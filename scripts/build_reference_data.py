@@ -39,6 +39,7 @@ VENDORS = (
     "Red Hat",
     "Salesforce",
     "SAP",
+    "National Instruments",
 )
 
 # Words that are skills only where a resume lists skills ("Word", "Access", "Go").
@@ -55,7 +56,7 @@ COMMON_WORDS = {
     "express", "meteor", "ember", "backbone", "bootstrap", "jade", "mocha", "jasmine", "chai",
     "puppet", "chef", "salt", "vagrant", "jenkins", "travis", "circle", "bamboo", "crucible",
     "fisheye", "sourcetree", "clover", "stash", "confluence", "jira", "trello", "slack", "zoom",
-    "box", "dropbox", "evernote", "outlook", "excel", "node", "java", "git", "spring",
+    "box", "dropbox", "evernote", "outlook", "excel", "node", "git", "spring",
 }  # fmt: skip
 
 # Common ways people write a skill, mapped to the canonical name (curated for JobSwap).
@@ -149,8 +150,23 @@ def canonical(name: str) -> tuple[str, list[str]] | None:
     return name, aliases
 
 
+def ordinary_words(onet: Path) -> set[str]:
+    """Every word of O*NET's occupation descriptions: plain English ("reports", "fields",
+    "impact", "air"), so a skill named by one of them needs more evidence than the word."""
+    words: set[str] = set()
+    with (onet / "Occupation Data.txt").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            words.update(re.findall(r"[a-z]+", f"{row['Title']} {row['Description']}".lower()))
+    return words | {
+        "etc", "forth", "money", "world", "case", "arts", "fast", "reduce", "impact", "fields", "contribute",
+        "connect", "call", "apps", "basic", "notes", "teams", "exchange", "project", "reports", "air",
+    }  # fmt: skip
+
+
 def build(onet: Path) -> list[dict[str, str]]:
     skills: dict[str, dict[str, object]] = {}
+    ordinary = ordinary_words(onet)
+    curated = {a.casefold() for aliases in EXTRA_ALIASES.values() for a in aliases}
     occupations: dict[str, set[str]] = defaultdict(set)
     with (onet / "Technology Skills.txt").open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh, delimiter="\t"):
@@ -180,6 +196,11 @@ def build(onet: Path) -> list[dict[str, str]]:
             for a in entry["aliases"]  # type: ignore[attr-defined]
             if len(owners[a.casefold()]) == 1
             and a.casefold() not in {n.casefold() for n in skills if n != name}
+            # "Reports" for Oracle Reports, "Mechanical" for Autodesk Mechanical: a plain word
+            # left when the vendor is stripped names nothing on its own
+            and not (
+                " " not in a and a.casefold() in ordinary and " " in name and a.casefold() not in curated
+            )
         )
         ambiguous = name.casefold() in COMMON_WORDS or len(name) <= 2 or generic(name)
         rows.append(
@@ -193,6 +214,7 @@ def build(onet: Path) -> list[dict[str, str]]:
                 "hot": "Y" if entry["hot"] else "N",
                 "occupations": str(len(occupations.get(name, ()))),
                 "ambiguous": "Y" if ambiguous else "N",
+                "ordinary_aliases": "|".join(a for a in [name, *aliases] if a.casefold() in ordinary),
             }
         )
     return rows

@@ -19,7 +19,9 @@ def normalise(text: str) -> str:
 @dataclass(frozen=True, slots=True)
 class Entry:
     canonical: str
-    ambiguous: bool  # a common word: counts only where the resume lists skills, as written
+    ambiguous: bool  # a short or common name: counts in a skills list, or written distinctively
+    ordinary: bool = False  # a plain English word ("Reports", "Forth"): only in a skills list, capitalised
+    acronym: bool = False  # "SAN", "EDS": counts written in capitals (not "San Jose"), or in a skills list
 
 
 class Taxonomy:
@@ -30,14 +32,17 @@ class Taxonomy:
             name = row["name"]
             self.names.add(name)
             ambiguous_aliases = set(filter(None, row["ambiguous_aliases"].split("|")))
-            self._add(name, name, row["ambiguous"] == "Y")
+            ordinary = set(filter(None, row.get("ordinary_aliases", "").split("|")))
+            self._add(name, name, row["ambiguous"] == "Y", name in ordinary)
             for alias in filter(None, row["aliases"].split("|")):
-                self._add(alias, name, alias in ambiguous_aliases)
+                self._add(alias, name, alias in ambiguous_aliases, alias in ordinary)
 
-    def _add(self, phrase: str, canonical: str, ambiguous: bool) -> None:
+    def _add(self, phrase: str, canonical: str, ambiguous: bool, ordinary: bool) -> None:
         key = normalise(phrase)
-        if key and (key not in self.lookup or not ambiguous):
-            self.lookup[key] = Entry(canonical, ambiguous)
+        acronym = phrase.isupper() and phrase.isalpha() and 2 <= len(phrase) <= 4
+        known = self.lookup.get(key)
+        if key and (known is None or (not (ambiguous or ordinary) and (known.acronym or not acronym))):
+            self.lookup[key] = Entry(canonical, ambiguous or ordinary, ordinary, acronym)
 
     def canonical(self, phrase: str) -> str | None:
         """The canonical name for one skill phrase, if the taxonomy knows it."""
@@ -63,7 +68,13 @@ class Taxonomy:
                     entry = self.lookup.get(normalise(phrase[:-1]))
                 if entry is None:
                     continue
-                if entry.ambiguous and not ((listed and phrase[:1].isupper()) or _distinctive(phrase)):
+                if entry.ordinary and not ((listed and phrase[:1].isupper()) or _distinctive(phrase, text)):
+                    continue
+                if entry.ambiguous and not ((listed and phrase[:1].isupper()) or _distinctive(phrase, text)):
+                    continue
+                if _vetoed(entry.canonical, tokens, i + n):
+                    continue
+                if entry.acronym and not phrase.isupper() and not listed:
                     continue
                 if len(phrase) == 1 and not _standalone(text, tokens[i][1]):
                     continue
@@ -83,11 +94,51 @@ def _standalone(text: str, start: int) -> bool:
     return (not before or before[-1] in ",;|/:(\n") and (not after or after[0] in ",;|/)\n")
 
 
-def _distinctive(phrase: str) -> bool:
-    """Written so that it cannot be an ordinary word: "C#", "C++", ".NET", "JS"."""
-    if any(ch in phrase for ch in "+#."):
+def _distinctive(phrase: str, text: str) -> bool:
+    """Written so that it cannot be an ordinary word: "C#", "C++", ".NET", "JS". Capitals prove
+    nothing of a plain word, nor in a line written all in capitals (a heading)."""
+    if any(ch in phrase.rstrip(".") for ch in "+#."):
         return True
-    return phrase.isupper() and len(phrase) >= 2 and phrase.casefold() not in _UPPERCASE_WORDS
+    if not phrase.isupper() or len(phrase) < 2 or phrase.casefold() in _UPPERCASE_WORDS:
+        return False
+    entry = taxonomy().lookup.get(normalise(phrase))
+    if entry is not None and entry.ordinary:
+        return False
+    line = _line_of(text, phrase)
+    letters = [c for c in line if c.isalpha()]
+    return not (len(letters) > 12 and all(c.isupper() for c in letters))
+
+
+def _line_of(text: str, phrase: str) -> str:
+    at = text.find(phrase)
+    if at < 0:
+        return ""
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    return text[start : end if end >= 0 else len(text)]
+
+
+# Words after a skill's name that show another meaning: "ADA compliance", "Air Force".
+_VETO_NEXT = {
+    "Ada": {
+        "compliance",
+        "compliant",
+        "act",
+        "accessible",
+        "accessibility",
+        "standards",
+        "guidelines",
+        "requirements",
+    },
+    "Adobe AIR": {"force", "conditioning", "quality", "traffic", "cargo", "national"},
+    "Forth": {"in", "the", "by"},
+    "Oracle Java": {"island", "coffee"},
+}
+
+
+def _vetoed(canonical: str, tokens: list[tuple[str, int]], after: int) -> bool:
+    veto = _VETO_NEXT.get(canonical)
+    return veto is not None and after < len(tokens) and tokens[after][0].casefold() in veto
 
 
 _UPPERCASE_WORDS = {"it", "go", "do", "access", "word", "project", "office", "excel", "teams", "us", "am"}

@@ -13,10 +13,17 @@ URL = re.compile(
     r"(?<![\w@])(?:https?://|www\.)[^\s<>\"'),;]+|(?<![\w@./])(?:linkedin\.com|github\.com|gitlab\.com)/[^\s<>\"'),;]+",
     re.IGNORECASE,
 )
-_NAME_WORD = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ'’\-]+\.?$|^[A-ZÀ-Ý]{2,}$|^[A-ZÀ-Ý]\.$")
+_NAME_WORD = re.compile(
+    r"^[A-ZÀ-Ý][a-zà-ÿ'’\-]+(?:[A-ZÀ-Ý][a-zà-ÿ'’\-]+)?\.?$|^[A-ZÀ-Ý]{1,}$|^[A-ZÀ-Ý]\.$|^(?:de|da|van|von|der|del|la|le|di|dos)$"
+)
+_NAME_WORD_FIRST = re.compile(r"^[A-ZÀ-Ý]")
 _NOT_NAME = {
     "resume", "curriculum", "vitae", "cv", "profile", "summary", "contact", "email", "phone", "address",
     "objective", "experience", "education", "skills", "page", "name", "mobile", "linkedin", "github",
+    "qualifications", "highlights", "focus", "career", "core", "seeker", "applicant", "student", "seeking",
+    "internship", "enhancement", "department", "university", "college", "school", "institute", "rd", "st",
+    "street", "avenue", "ave", "template", "example", "sample", "professional", "personal", "technical",
+    "achievements", "accomplishments", "overview", "information", "details", "references", "interests",
 }  # fmt: skip
 _LOCATION = re.compile(
     r"\b([A-Z][A-Za-zÀ-ÿ.'\-]+(?: [A-Z][A-Za-zÀ-ÿ.'\-]+){0,3}),\s*"
@@ -58,22 +65,25 @@ def links(text: str) -> list[dict[str, str]]:
 
 
 def name(header_lines: list[str]) -> str | None:
-    """The first line near the top that looks like a person's name."""
+    """The first line near the top that looks like a person's name: two to six name words
+    ("Scarlett McClure", "Govardhana K", "Arjun KS"), credentials after a comma dropped
+    ("Hal Schmeler, MS, PMP"); never a heading, a job title, a place or an institution."""
+    from jobswap.resumes.parsing.entries import is_place_name, looks_like_title, title_score
+    from jobswap.resumes.parsing.sections import heading_kind
+
     for line in header_lines[:8]:
-        candidate = re.split(r"\s{3,}|\s[|•·]\s|\t", line.strip())[0].strip(" ,\"'“”")
+        candidate = re.split(r"\s{2,}|\s[|•·]\s|\t|,\s", line.strip().strip("\"'“”"))[0].strip(" ,\"'“”")
         words = candidate.split()
         if not 2 <= len(words) <= 6:
             continue
         if any(w.lower().strip(".:") in _NOT_NAME for w in words) or EMAIL.search(candidate):
             continue
-        if any(ch.isdigit() for ch in candidate):
+        if any(ch.isdigit() for ch in candidate) or heading_kind(candidate) is not None:
             continue
-        from jobswap.resumes.parsing.entries import looks_like_title
-
-        if looks_like_title(candidate):
+        if looks_like_title(candidate) or title_score(candidate) >= 0.6 or is_place_name(candidate, 1_000):
             continue
-        if all(_NAME_WORD.match(w) for w in words):
-            return " ".join(w if not w.isupper() or len(w) <= 2 else w.title() for w in words)
+        if all(_NAME_WORD.match(w) for w in words) and _NAME_WORD_FIRST.match(words[0]):
+            return " ".join(w if not w.isupper() or len(w) <= 3 else w.title() for w in words)
     return None
 
 
