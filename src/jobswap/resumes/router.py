@@ -15,10 +15,13 @@ from jobswap.resumes.dependencies import ResumeServiceDep
 from jobswap.resumes.models import Resume
 from jobswap.resumes.schemas import (
     ResumeCorrections,
+    ResumeDetail,
     ResumePage,
     ResumePreview,
     ResumeRead,
     ResumeUploaded,
+    SkillsAdded,
+    SkillsToAdd,
     merged,
 )
 
@@ -83,11 +86,31 @@ async def list_resumes(
     return ResumePage(items=[read_model(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
-@router.get("/{resume_id}", response_model=ResumeRead)
+@router.get("/{resume_id}", response_model=ResumeDetail)
 async def read_resume(
     resume_id: uuid.UUID, user: CurrentUser, session: DbSession, service: ResumeServiceDep
-) -> ResumeRead:
-    return read_model(await service.get(session, user, resume_id))
+) -> ResumeDetail:
+    """The resume with the text read from it and what it could add to your profile."""
+    resume = await service.get(session, user, resume_id)
+    return ResumeDetail(
+        **read_model(resume).model_dump(),
+        text=resume.text,
+        suggestions=await service.suggestions(session, resume),
+    )
+
+
+@router.post("/{resume_id}/skills", response_model=SkillsAdded)
+async def add_skills(
+    resume_id: uuid.UUID,
+    body: SkillsToAdd,
+    user: CurrentUser,
+    session: DbSession,
+    service: ResumeServiceDep,
+) -> SkillsAdded:
+    """Add the skills parsed from your resume to your profile (all suggested ones, or those you
+    name); matching compares profile skills."""
+    added, skills = await service.add_skills(session, user, resume_id, body.skills)
+    return SkillsAdded(added=added, skills=skills)
 
 
 @router.put("/{resume_id}", response_model=ResumeRead)

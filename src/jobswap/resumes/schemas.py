@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from jobswap.resumes.models import ResumeStatus
 from jobswap.resumes.parsed import ParsedResume
-from jobswap.text_types import storable_tree
+from jobswap.text_types import Line, Strict, storable_tree
 
 
 class ResumeCorrections(ParsedResume):
@@ -42,6 +42,30 @@ class ResumeRead(BaseModel):
     created_at: datetime
     updated_at: datetime
     parsed_at: datetime | None
+
+
+class ProfileSuggestions(BaseModel):
+    """What the resume could add to its owner's profile; nothing changes until they confirm."""
+
+    skills: list[str]  # parsed skills the profile does not list yet
+    job_title: str | None  # the resume's headline or most recent title, when the profile has none
+
+
+class ResumeDetail(ResumeRead):
+    text: str | None  # what was read from the file, so its owner can see what parsing saw
+    suggestions: ProfileSuggestions
+
+
+class SkillsToAdd(Strict):
+    skills: Annotated[
+        list[Annotated[Line, Field(min_length=1, max_length=64)]] | None,
+        Field(max_length=100, description="Which of the suggested skills to add; omit for all of them"),
+    ] = None
+
+
+class SkillsAdded(BaseModel):
+    added: list[str]
+    skills: list[str]  # the profile's skills now
 
 
 class ResumeUploaded(BaseModel):

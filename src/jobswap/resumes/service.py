@@ -19,16 +19,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jobswap.config import Settings
 from jobswap.db import Database, Identity
 from jobswap.embeddings.model import MODEL_ID, Embedder
-from jobswap.errors import AppError, NotFound, PayloadTooLarge
+from jobswap.errors import AppError, BadRequest, Forbidden, NotFound, PayloadTooLarge
 from jobswap.resumes import repository
 from jobswap.resumes.embedding_text import embedding_text
 from jobswap.resumes.extract.filetypes import MEDIA_TYPES, FileKind, UnsupportedFile, sniff
 from jobswap.resumes.models import Resume, ResumeStatus
 from jobswap.resumes.parsed import ParsedResume
 from jobswap.resumes.sandbox import AnalysisFailed, Limits, analyse
-from jobswap.resumes.schemas import ResumeCorrections, ResumePreview
+from jobswap.resumes.schemas import ProfileSuggestions, ResumeCorrections, ResumePreview, merged
 from jobswap.resumes.storage import Storage, StorageError
+from jobswap.users import repository as users_repository
 from jobswap.users.models import User
+from jobswap.users.schemas import MAX_SKILLS
+
+
+def _lower(values: list[str]) -> set[str]:
+    return {v.casefold() for v in values}
+
 
 log = logging.getLogger(__name__)
 PROCESS_TASK = "resumes.process"
@@ -144,6 +151,48 @@ class ResumeService:
         await session.flush()
         await session.refresh(resume)
         return resume
+
+    async def suggestions(self, session: AsyncSession, resume: Resume) -> ProfileSuggestions:
+        owner = await session.get(User, resume.user_id)
+        data = merged(resume.parsed_data, resume.corrections)
+        if owner is None or data is None:
+            return ProfileSuggestions(skills=[], job_title=None)
+        have = {s.casefold() for s in owner.skills}
+        title = data.headline or next((e.title for e in data.experience if e.title), None)
+        return ProfileSuggestions(
+            skills=[s for s in data.skills if s.casefold() not in have][:MAX_SKILLS],
+            job_title=title if not owner.job_title else None,
+        )
+
+    async def add_skills(
+        self, session: AsyncSession, viewer: User, resume_id: uuid.UUID, wanted: list[str] | None
+    ) -> tuple[list[str], list[str]]:
+        """The owner confirms parsed skills into their profile (all suggested, or those named)."""
+        resume = await self.get(session, viewer, resume_id)
+        if resume.user_id != viewer.id:
+            raise Forbidden("Only the resume's owner can add its skills to their profile.")
+        offered = (await self.suggestions(session, resume)).skills
+        by_key = {s.casefold(): s for s in offered}
+        if wanted is None:
+            chosen = offered
+        else:
+            unknown = [
+                w for w in wanted if w.casefold() not in by_key and w.casefold() not in _lower(viewer.skills)
+            ]
+            if unknown:
+                raise BadRequest(
+                    "These are not skills found in this resume: " + ", ".join(unknown),
+                    details={"field": "skills"},
+                )
+            chosen = [by_key[w.casefold()] for w in wanted if w.casefold() in by_key]
+        room = MAX_SKILLS - len(viewer.skills)
+        if len(chosen) > room:
+            raise BadRequest(
+                f"A profile holds at most {MAX_SKILLS} skills; {room} more fit.", details={"field": "skills"}
+            )
+        if chosen:
+            await users_repository.update(session, viewer, {"skills": [*viewer.skills, *chosen]})
+        return chosen, list(viewer.skills)
 
     async def reparse(
         self, session: AsyncSession, viewer: User, resume_id: uuid.UUID, *, keep_corrections: bool
