@@ -87,7 +87,18 @@ def main() -> None:
     def current_top(title: str) -> list[str]:
         return [m.code for m in index.candidates(title, limit=3)]
 
+    def meaning_top(title: str) -> list[str]:
+        """Sentence embeddings alone: the title against every O*NET occupation title."""
+        import numpy as np
+
+        from jobswap.embeddings.model import get_embedder
+
+        codes, matrix = index._occupation_vectors()
+        similarity = matrix @ get_embedder().embed_sync([title])[0]
+        return [codes[int(i)] for i in np.argsort(-similarity)[:3]]
+
     evaluate("previous normaliser (baseline; one answer or none)", previous_top, rows, False)
+    evaluate("embedding only (the shipped MiniLM, raw title vs O*NET titles)", meaning_top, rows, False)
     evaluate("current normaliser", current_top, rows, misses)
     confident = [m for m in (index.match(r["title"]) for r in rows) if m and m.confident]
     right = sum(

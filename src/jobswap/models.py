@@ -3,7 +3,7 @@
 from jobswap.auth.models import AuthSession, EmailToken, RefreshToken, SigninAttempt
 from jobswap.hr.models import Employer, HrRequest
 from jobswap.jobs.models import Job, JobSource, SavedSearch, ScrapeRun
-from jobswap.matching.models import GeocodeCacheEntry, Match
+from jobswap.matching.models import CommuteCalibration, CommuteSample, GeocodeCacheEntry, Match
 from jobswap.notifications.models import Notification, OutboxEmail
 from jobswap.resumes.models import Resume
 from jobswap.swaps.models import SwapEvent, SwapMember, SwapRequest
@@ -11,6 +11,8 @@ from jobswap.users.models import User
 
 __all__ = [
     "AuthSession",
+    "CommuteCalibration",
+    "CommuteSample",
     "EmailToken",
     "Employer",
     "GeocodeCacheEntry",

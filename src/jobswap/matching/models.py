@@ -7,12 +7,15 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
     Float,
     ForeignKey,
+    Identity,
     Index,
+    Integer,
     SmallInteger,
     String,
     UniqueConstraint,
@@ -67,3 +70,36 @@ class GeocodeCacheEntry(Base):
     precision: Mapped[str | None] = mapped_column(String(16))
     label: Mapped[str | None] = mapped_column(String(600))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class CommuteSample(Base):
+    """A commute a routing service timed: the estimator's calibration data (newest kept)."""
+
+    __tablename__ = "commute_samples"
+    __table_args__ = (
+        CheckConstraint("km > 0 AND minutes > 0", name="positive"),
+        Index("ix_commute_samples_mode_id", "mode", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    mode: Mapped[str] = mapped_column(String(16))
+    km: Mapped[float] = mapped_column(Float)
+    minutes: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class CommuteCalibration(Base):
+    """One mode's fitted estimator constants for this deployment (see matching/calibration.py)."""
+
+    __tablename__ = "commute_calibration"
+
+    mode: Mapped[str] = mapped_column(String(16), primary_key=True)
+    fixed_minutes: Mapped[float] = mapped_column(Float)
+    near_per_km: Mapped[float] = mapped_column(Float)
+    far_per_km: Mapped[float] = mapped_column(Float)
+    break_km: Mapped[float] = mapped_column(Float)
+    samples: Mapped[int] = mapped_column(Integer)
+    mae_before: Mapped[float] = mapped_column(Float)
+    mae_after: Mapped[float] = mapped_column(Float)
+    fitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

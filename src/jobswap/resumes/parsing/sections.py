@@ -101,7 +101,7 @@ def _fold(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", plain).split())
 
 
-def heading_kind(line: str) -> SectionKind | None:
+def heading_kind(line: str) -> SectionKind | None:  # noqa: PLR0911
     """The section a line opens, if it is a heading."""
     stripped = _NUMBERING.sub("", line.strip()).strip()
     if not stripped or len(stripped) > 60 or stripped.count(" ") > 5:
@@ -125,7 +125,22 @@ def heading_kind(line: str) -> SectionKind | None:
             kind = _LOOKUP.get(" ".join(words[:n]))
             if kind is not None:
                 return kind
+        # "CLASSROOM EXPERIENCE", "HIGHER EDUCATION EXPERIENCE", "SPECIAL SKILLS": the last word says
+        if words and len(words) <= 4 and words[-1] in _LAST_WORD:
+            return _LAST_WORD[words[-1]]
     return None
+
+
+_LAST_WORD = {
+    "experience": SectionKind.EXPERIENCE, "experiences": SectionKind.EXPERIENCE,
+    "employment": SectionKind.EXPERIENCE, "history": SectionKind.EXPERIENCE, "teaching": SectionKind.EXPERIENCE,
+    "positions": SectionKind.EXPERIENCE, "internships": SectionKind.EXPERIENCE,
+    "skills": SectionKind.SKILLS, "competencies": SectionKind.SKILLS, "awards": SectionKind.AWARDS,
+    "honors": SectionKind.AWARDS, "honours": SectionKind.AWARDS, "certifications": SectionKind.CERTIFICATIONS,
+    "projects": SectionKind.PROJECTS, "associations": SectionKind.OTHER, "organizations": SectionKind.OTHER,
+    "memberships": SectionKind.OTHER, "activities": SectionKind.OTHER, "affiliations": SectionKind.OTHER,
+    "involvement": SectionKind.OTHER, "leadership": SectionKind.OTHER, "publications": SectionKind.OTHER,
+}  # fmt: skip
 
 
 @dataclass
