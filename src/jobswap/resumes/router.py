@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Query, UploadFile, status
+from fastapi import APIRouter, Body, File, Query, UploadFile, status
 from fastapi.responses import Response
 
 from jobswap.auth.dependencies import CurrentUser, DbSession
@@ -102,14 +102,14 @@ async def read_resume(
 @router.post("/{resume_id}/skills", response_model=SkillsAdded)
 async def add_skills(
     resume_id: uuid.UUID,
-    body: SkillsToAdd,
     user: CurrentUser,
     session: DbSession,
     service: ResumeServiceDep,
+    body: Annotated[SkillsToAdd | None, Body()] = None,
 ) -> SkillsAdded:
     """Add the skills parsed from your resume to your profile (all suggested ones, or those you
     name); matching compares profile skills."""
-    added, skills = await service.add_skills(session, user, resume_id, body.skills)
+    added, skills = await service.add_skills(session, user, resume_id, body.skills if body else None)
     return SkillsAdded(added=added, skills=skills)
 
 
