@@ -34,6 +34,8 @@ _ROMAN = {"i", "ii", "iii", "iv", "v", "1", "2", "3", "4", "5"}
 
 def fold(text: str) -> str:
     """Lower case without accents: the form the vocabulary and the index keys use."""
+    if text.isascii():
+        return text.lower()
     text = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in text if not unicodedata.combining(c)).replace("ß", "ss")
 

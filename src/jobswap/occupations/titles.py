@@ -170,10 +170,7 @@ class TitleIndex:
                 self._holding.setdefault(word, []).append(i)
         self._vectors: tuple[list[str], Any] | None = None
         self._equivalents: dict[tuple[str, float], frozenset[str]] = {}
-        self.related: dict[str, dict[str, str]] = {}
-        with (base / "related.tsv").open(encoding="utf-8") as fh:
-            for row in csv.DictReader((ln for ln in fh if not ln.startswith("#")), delimiter="\t"):
-                self.related.setdefault(row["code"], {})[row["related_code"]] = row["tier"]
+        self._related: dict[str, dict[str, str]] | None = None
 
     def _lookup(self, text: str) -> tuple[tuple[str, str], float, str] | None:  # noqa: PLR0911
         """An exact reading of one English title: as written, by alias, or without level words."""
@@ -297,6 +294,18 @@ class TitleIndex:
                 break  # nothing close: "asdf qwerty" means no occupation at all
             out.append(self._result(code, self.occupations[code].title, score, "embedding", parts))
         return out
+
+    @property
+    def related(self) -> dict[str, dict[str, str]]:
+        """O*NET's related occupations (loaded on first use: resume parsing never needs them)."""
+        if self._related is None:
+            related: dict[str, dict[str, str]] = {}
+            source = resources.files("jobswap.occupations") / "data" / "related.tsv"
+            with source.open(encoding="utf-8") as fh:
+                for row in csv.DictReader((ln for ln in fh if not ln.startswith("#")), delimiter="\t"):
+                    related.setdefault(row["code"], {})[row["related_code"]] = row["tier"]
+            self._related = related
+        return self._related
 
     def warm(self) -> None:
         """Loads the embedding model and the occupations' vectors (a few seconds, once)."""
