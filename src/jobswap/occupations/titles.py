@@ -252,13 +252,13 @@ class TitleIndex:
         plain = " ".join(w for w in key.split() if w not in _STRIP) or key
         if not plain:
             return []
-        words = sorted(set(plain.split()), key=lambda w: len(self._holding.get(w, ())))
+        words = sorted(set(plain.split()[:10]), key=lambda w: len(self._holding.get(w, ())))
         pool: set[int] = set()
         for word in words:
             holding = self._holding.get(word, [])
-            if len(holding) > 4000 and pool:
+            if pool and len(pool) + len(holding) > 3000:
                 break  # "manager", "assistant": too common to narrow anything
-            pool.update(holding)
+            pool.update(holding[:3000])
         if not pool:
             return []
         choices = {i: self.keys[i] for i in pool}
