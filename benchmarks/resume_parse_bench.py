@@ -176,6 +176,25 @@ def score(
     }
 
 
+def heading_recall(
+    samples: list[tuple[str, dict[str, set[str]]]], extract: Callable[[str], dict[str, set[str]]], field: str
+) -> float:
+    """Recall over the labels that stand on a short heading-like line (an entry's own title or
+    company), leaving out mentions inside sentences ("worked closely with project managers")."""
+    from jobswap.resumes.parsing import restore_lines
+    from jobswap.resumes.parsing.entries import heading_like
+
+    found = wanted = 0
+    for text, gold in samples:
+        lines = [norm(ln) for ln in restore_lines(text).splitlines() if heading_like(ln)]
+        pred = extract(text)[field]
+        for label in gold.get(field, ()):
+            if any(label in ln for ln in lines):
+                wanted += 1
+                found += any(match(x, label) for x in pred)
+    return found / wanted if wanted else 0.0
+
+
 def lenient_skills_precision(
     samples: list[tuple[str, dict[str, set[str]]]], extract: Callable[[str], dict[str, set[str]]]
 ) -> float:
@@ -224,6 +243,13 @@ def main() -> None:
     for field in LABELS:
         cells = "".join(f"{p:>13.2f} / {r:.2f}" for p, r in (ours[field], previous[field], base[field]))
         print(f"{field:<13}{cells}")
+    for field in ("titles", "companies"):
+        cells = "".join(
+            f"{heading_recall(samples, e, field):>20.2f}" for e in (jobswap_fields, previous_fields)
+        )
+        print(
+            f"{field} on entry headings: recall {cells}  (labels on a short heading line, not in sentences)"
+        )
     for name, extract in (("JobSwap", jobswap_fields), ("previous", previous_fields)):
         lenient = lenient_skills_precision(samples, extract)
         print(f"skills, {name}: {lenient:.2f} of the skills found are labelled as")

@@ -149,7 +149,7 @@ _HEADER_SPLIT = re.compile(r"\s+[—–|]\s*|\s*[—–|]\s+|\s+-\s+|\t|\s{2,}|\
 _TRAILER = re.compile(r"[.:;]$")
 
 
-def _heading_like(line: str) -> bool:
+def heading_like(line: str) -> bool:
     """A short line that can name a job (title, company, place, dates), not a sentence or bullet."""
     text = line.strip()
     if not text or len(text) > 110 or _BULLET.match(text) or text[0] in "•✓➢✔➤-*":
@@ -180,7 +180,9 @@ def header_pieces(line: str, date: DateRange | None = None) -> list[str]:
         merged: list[str] = []
         for part in (p.strip() for p in chunk.split(",") if p.strip()):
             # "New York, NY" and "Pune, Maharashtra" stay one place
-            if merged and is_place_name(part, 1_000) and is_place_name(merged[-1].split(",")[-1], 1_000):
+            if (
+                merged and is_place_name(part, 1_000) and is_place_name(merged[-1].split(",")[-1], 1_000)
+            ) or (merged and _LEGAL.fullmatch(part)):
                 merged[-1] = f"{merged[-1]}, {part}"
             else:
                 merged.append(part)
@@ -327,7 +329,7 @@ def _header_lines(lines: list[str], index: int, low: int, high: int) -> tuple[li
     j = index - 1
     while j >= low and len(above) < 3:
         if lines[j].strip():
-            if not _heading_like(lines[j]):
+            if not heading_like(lines[j]):
                 break
             above.insert(0, j)
         j -= 1
@@ -335,7 +337,7 @@ def _header_lines(lines: list[str], index: int, low: int, high: int) -> tuple[li
     j = index + 1
     while j < high and len(below) < 2:
         if lines[j].strip():
-            if not _heading_like(lines[j]) or len(lines[j].strip()) > 80:
+            if not heading_like(lines[j]) or len(lines[j].strip()) > 80:
                 break
             below.append(j)
         j += 1
@@ -378,6 +380,15 @@ def experience(lines: list[str]) -> list[dict[str, str | None]]:
             (p for p in others if _company_score(p) >= 0.5), key=_company_score, default=None
         )
         location = next((p for p in pieces if _is_location(p) and p not in (title, company)), None)
+        if title is None:  # "Company, City / dates / what the company does. / Title"
+            title = next(
+                (
+                    ln.strip()
+                    for ln in [ln for ln in lines[index + 1 : next_heading] if ln.strip()][:3]
+                    if heading_like(ln) and title_score(ln.strip()) >= 0.6
+                ),
+                None,
+            )
         start = (below[-1] if below else index) + 1
         description = "\n".join(ln for ln in lines[start:next_heading] if ln.strip())[:4000] or None
         entries.append(
@@ -392,6 +403,8 @@ def experience(lines: list[str]) -> list[dict[str, str | None]]:
         )
     if not anchors:
         entries += _undated(lines)
+    known = {(e["title"] or "").casefold() for e in entries}
+    entries += [e for e in _one_line_entries(lines) if (e["title"] or "").casefold() not in known]
     known = {(e["title"] or "").casefold() for e in entries}
     entries += [e for e in sentence_entries(lines) if (e["title"] or "").casefold() not in known]
     return entries
@@ -429,10 +442,37 @@ def sentence_entries(lines: list[str]) -> list[dict[str, str | None]]:
     return out
 
 
+def _one_line_entries(lines: list[str]) -> list[dict[str, str | None]]:
+    """Undated one-line jobs ("ARLINGTON CORPORATION, Product Development Specialist"): a short
+    line of exactly a company and a title."""
+    out: list[dict[str, str | None]] = []
+    for line in lines:
+        if not heading_like(line) or find_ranges(line):
+            continue
+        pieces = header_pieces(line)
+        if len(pieces) != 2:
+            continue
+        scores = [title_score(p) for p in pieces]
+        t = 0 if scores[0] >= scores[1] else 1
+        title, company = pieces[t], pieces[1 - t]
+        if scores[t] >= 0.6 and scores[1 - t] == 0 and _company_score(company) >= 0.7:
+            out.append(
+                {
+                    "title": title,
+                    "company": company,
+                    "location": None,
+                    "start": None,
+                    "end": None,
+                    "description": None,
+                }
+            )
+    return out
+
+
 def _undated(lines: list[str]) -> list[dict[str, str | None]]:
     """Entries of a section that gives no dates: a title line with a company line just after or
     before it ("Associate Software Engineer" / "Oracle")."""
-    heads = [(i, ln.strip()) for i, ln in enumerate(lines) if _heading_like(ln)]
+    heads = [(i, ln.strip()) for i, ln in enumerate(lines) if heading_like(ln)]
     out: list[dict[str, str | None]] = []
     used: set[int] = set()
     for n, (i, line) in enumerate(heads):
