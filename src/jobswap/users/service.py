@@ -108,7 +108,8 @@ async def _derived(changes: dict[str, Any], locate: Locator, user: User | None =
     for field in ("home_location", "work_location"):
         if out.get(field) is not None:
             out[field] = await _resolve_location(field, out[field], locate)
-    _occupation(out, user)
+    # in a thread: an unsure title may consult the embedding model
+    await anyio.to_thread.run_sync(_occupation, out, user)
     return out
 
 
