@@ -117,8 +117,20 @@ def _tokens(segment: str) -> list[str]:
     return _WORD.findall(text)
 
 
-def _split_compound(word: str, vocab: Vocabulary) -> list[Term] | None:
-    """German compounds: "softwareentwickler" -> software + entwickler, with linking s allowed."""
+MAX_COMPOUND = 40  # letters: longer "words" are not German job titles, and must cost nothing
+
+
+def _split_compound(
+    word: str, vocab: Vocabulary, seen: dict[str, list[Term] | None] | None = None
+) -> list[Term] | None:
+    """German compounds: "softwareentwickler" -> software + entwickler, with linking s allowed.
+    Each stem is tried once (`seen`), so a hostile word cannot make the search exponential."""
+    if len(word) > MAX_COMPOUND:
+        return None
+    memo: dict[str, list[Term] | None] = {} if seen is None else seen
+    if word in memo:
+        return memo[word]
+    memo[word] = None
     for cut in range(len(word) - 3, 2, -1):
         head = word[cut:]
         rest = word[:cut]
@@ -130,12 +142,15 @@ def _split_compound(word: str, vocab: Vocabulary) -> list[Term] | None:
                 continue
             first = vocab.terms.get(stem)
             if first is not None and first.kind in ("mod", "adj", "head", "title"):
-                return [first, term]
-            inner = _split_compound(stem, vocab)
+                memo[word] = [first, term]
+                return memo[word]
+            inner = _split_compound(stem, vocab, memo)
             if inner is not None:
-                return [*inner, term]
+                memo[word] = [*inner, term]
+                return memo[word]
             if stem in _ENGLISH_STEMS:
-                return [Term(stem, "mod", "de"), term]
+                memo[word] = [Term(stem, "mod", "de"), term]
+                return memo[word]
     return None
 
 
