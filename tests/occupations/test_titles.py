@@ -85,3 +85,20 @@ def test_an_unsure_title_comes_with_candidates_and_nonsense_with_none() -> None:
     assert len(columns["occupation_candidates"]) == 3
     assert index.candidates("asdf qwerty zxcv") == []
     assert index.match("") is None
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "x" + "entwickler" * 19,
+        "(" * 200,
+        "[a" * 100,
+        "m/w/d " * 33,
+        "Desenvolvedor de " * 11,
+        "ß" * 200,
+        "—|—|" * 50,
+    ],
+)
+def test_hostile_titles_read_to_nothing_or_a_guess(title: str) -> None:
+    found = title_index().candidates(title[:200], limit=3)
+    assert len(found) <= 3 and all(0 <= m.score <= 1 for m in found)
