@@ -229,7 +229,8 @@ def title_score(piece: str) -> float:
 
 _NOT_COMPANY = re.compile(
     r"\b(?:experience|internships?|projects?|responsibilities|summary|skills|miscellaneous|guidelines|"
-    r"references|achievements|volunteer(?:ing)?|activities|honou?rs|awards|page \d)\b",
+    r"references|achievements|volunteer(?:ing)?|activities|honou?rs|awards|page \d|employment|"
+    r"work history|career|objective|profile|education|qualifications)\b",
     re.IGNORECASE,
 )
 
@@ -513,10 +514,13 @@ def _is_location(text: str) -> bool:
         return True
     if not _PLACE.fullmatch(value) or _LEGAL.search(value):
         return False
-    first = value.split(",")[0]
-    return len(first.split()) <= 4 and not any(
-        w in title_words() for w in re.findall(r"[a-z]+", first.lower())
-    )
+    parts = [p.strip() for p in value.split(",")]
+    first, last = parts[0], re.sub(r"\s+\d{5}$", "", parts[-1])
+    if len(first.split()) > 4 or any(w in title_words() for w in re.findall(r"[a-z]+", value.lower())):
+        return False
+    # "Austin, Texas", "Pune, Maharashtra", "Oakland, CA": the last part names a region or
+    # country, or the first a known city ("Courtyard Group, Consultant" is neither)
+    return bool(re.fullmatch(_US_STATE, last)) or is_place_name(last, 0) or is_place_name(first, 15_000)
 
 
 def education(lines: list[str]) -> list[dict[str, str | int | None]]:
