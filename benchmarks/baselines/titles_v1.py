@@ -1,4 +1,5 @@
-"""The title normaliser as it was before issue 10 (kept unchanged as the benchmark's baseline).
+"""The title normaliser as it was before issue 10, its matching kept unchanged as the benchmark's
+baseline (what the benchmark does not call, equivalence and families, is left out).
 
 Order of attempts: the exact title (after expanding common abbreviations), the
 title without seniority words ("Senior", "Lead", ...), then fuzzy matching
@@ -15,7 +16,6 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -96,11 +96,6 @@ class TitleIndex:
             self.by_title.setdefault(normalise(row["title"]), (row["code"], row["title"]))
         self.keys = list(self.by_title)
         self._vectors: tuple[list[str], Any] | None = None
-        self._equivalents: dict[tuple[str, float], frozenset[str]] = {}
-        self.related: dict[str, dict[str, str]] = {}
-        with (base / "related.tsv").open(encoding="utf-8") as fh:
-            for row in csv.DictReader((ln for ln in fh if not ln.startswith("#")), delimiter="\t"):
-                self.related.setdefault(row["code"], {})[row["related_code"]] = row["tier"]
 
     def match(self, title: str, *, min_score: float = 0.82) -> TitleMatch | None:
         key = normalise(title)
@@ -164,38 +159,3 @@ class TitleIndex:
     def _result(self, found: tuple[str, str], score: float, method: str, seniority: str | None) -> TitleMatch:
         code, matched = found
         return TitleMatch(code, self.occupations[code].title, matched, score, method, seniority)
-
-    def equivalence(self, a: str, b: str) -> float:
-        """How interchangeable two occupations are: 1 the same, 0.8/0.6/0.4 by O*NET's
-        relatedness tier at the same job zone, 0 otherwise."""
-        if a == b:
-            return 1.0
-        zone_a = self.occupations[a].job_zone if a in self.occupations else None
-        zone_b = self.occupations[b].job_zone if b in self.occupations else None
-        if zone_a is None or zone_a != zone_b:
-            return 0.0
-        tier = self.related.get(a, {}).get(b) or self.related.get(b, {}).get(a)
-        return {"Primary-Short": 0.8, "Primary-Long": 0.6, "Supplemental": 0.4}.get(tier or "", 0.0)
-
-    def equivalents(self, code: str, minimum: float = 0.4) -> frozenset[str]:
-        """Other occupations at least `minimum` equivalent to `code` (related either way,
-        at its job zone)."""
-        key = (code, minimum)
-        if key not in self._equivalents:
-            found = {b for b in self.related.get(code, {}) if self.equivalence(code, b) >= minimum}
-            found |= {
-                a for a, rel in self.related.items() if code in rel and self.equivalence(a, code) >= minimum
-            }
-            found.discard(code)
-            self._equivalents[key] = frozenset(found)
-        return self._equivalents[key]
-
-    def family(self, code: str) -> str:
-        """The engine's swap family: the SOC broad occupation (e.g. 15-1250) at one job zone."""
-        zone = self.occupations[code].job_zone if code in self.occupations else None
-        return f"{code[:6]}0/{zone or 0}"
-
-
-@lru_cache(maxsize=1)
-def title_index() -> TitleIndex:
-    return TitleIndex()

@@ -1,5 +1,6 @@
 """The resume parser as it was before issue 10, kept unchanged (with its skills table) as a
-benchmark baseline. Not part of the product."""
+benchmark baseline. Not part of the product. Only the modules issue 10 changed are copied here;
+dates and language detection, unchanged, come from the product."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import re
 from datetime import UTC, datetime
 
 from baselines.resume_v1 import contact, entries
-from baselines.resume_v1.dates import DateRange
-from baselines.resume_v1.language import detect_language
+from jobswap.resumes.parsing.dates import DateRange
+from jobswap.resumes.parsing.language import detect_language
 from baselines.resume_v1.sections import SectionKind, of_kind, split_sections
 from baselines.resume_v1.taxonomy import taxonomy
 from jobswap.resumes.parsed import Education, Experience, Link, ParsedResume

@@ -7,7 +7,7 @@ import unicodedata
 from functools import lru_cache
 from importlib import resources
 
-from baselines.resume_v1.dates import DateRange, find_ranges
+from jobswap.resumes.parsing.dates import DateRange, find_ranges
 
 _COMPANY_HINT = re.compile(
     r"\b(?:inc|llc|ltd|limited|pvt|corp|corporation|co|company|gmbh|ag|s\.?a|s\.?l|s\.?r\.?l|b\.?v|n\.?v|sas|"
