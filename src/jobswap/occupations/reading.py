@@ -177,14 +177,20 @@ class _Word:
 
 
 @lru_cache(maxsize=1)
-def english_heads() -> frozenset[str]:
-    """The last words of O*NET titles ("engineer", "attorney"): a segment with one is English."""
+def onet_title_words() -> frozenset[str]:
+    """The last words of O*NET titles ("engineer", "attorney"), as the reference data lists them."""
     source = resources.files("jobswap.skills") / "data" / "title_words.txt"
-    words = (ln.strip() for ln in source.read_text(encoding="utf-8").splitlines() if not ln.startswith("#"))
+    lines = (ln.strip() for ln in source.read_text(encoding="utf-8").splitlines())
+    return frozenset(ln for ln in lines if ln and not ln.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def english_heads() -> frozenset[str]:
+    """O*NET's title words that are not another language's title word: a segment with one is English."""
     vocab = vocabulary()
     return frozenset(
         w
-        for w in words
+        for w in onet_title_words()
         if w
         and (w not in vocab.terms or vocab.terms[w].lang in ("en", "*") or vocab.terms[w].kind == "level")
     )

@@ -9,6 +9,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from jobswap.matching.geocode import fold
+from jobswap.occupations.reading import onet_title_words
 from jobswap.resumes.parsing.dates import DateRange, find_ranges
 from jobswap.resumes.parsing.sections import heading_kind
 
@@ -44,8 +46,7 @@ _BULLET = re.compile(r"^[-*•▪●■◆►»·o]\s+")
 
 @lru_cache(maxsize=1)
 def title_words() -> frozenset[str]:
-    source = resources.files("jobswap.skills") / "data" / "title_words.txt"
-    words = source.read_text(encoding="utf-8").splitlines()
+    """O*NET's last title words, with other languages' forms of the common ones."""
     extra = {
         "gerente", "ingeniero", "desarrollador", "analista", "contador", "coordinador", "director",
         "asistente", "engenheiro", "desenvolvedor", "coordenador", "ingénieur", "développeur",
@@ -62,7 +63,7 @@ def title_words() -> frozenset[str]:
         "leiterin", "beraterin", "krankenschwester", "lehrer", "lehrerin", "verkaufer", "verkauferin",
         "senior", "junior",
     }  # fmt: skip
-    return frozenset(w for w in words if w and not w.startswith("#")) | extra
+    return onet_title_words() | extra
 
 
 def looks_like_title(text: str) -> bool:
@@ -200,8 +201,10 @@ _NOT_TITLE = re.compile(r"\b(?:page \d|award|honou?r|scholarship|society|associa
 _PAST_VERB = re.compile(r"^[A-Za-z]+ed\b")
 
 
+@lru_cache(maxsize=8192)
 def title_score(piece: str) -> float:
-    """How much a piece reads as a job title: O*NET knows it, or it ends in a title word."""
+    """How much a piece reads as a job title: O*NET knows it, or it ends in a title word.
+    Cached: a resume's pieces are scored again as companies, and headings repeat."""
     if (
         _LEGAL.search(piece)
         or _is_location(piece)
@@ -221,10 +224,16 @@ def title_score(piece: str) -> float:
         score = 0.6
     elif any(w in title_words() for w in words):
         score = 0.4
-    match = _occupations().exact(piece)
-    if match is not None and match.confident:
+    if _onet_title(piece):
         score = max(score, 0.5) + 0.4
     return min(score, 1.0)
+
+
+@lru_cache(maxsize=8192)
+def _onet_title(piece: str) -> bool:
+    """Some reading of the piece is a title O*NET lists, confidently."""
+    match = _occupations().exact(piece)
+    return match is not None and match.confident
 
 
 _NOT_COMPANY = re.compile(
@@ -253,10 +262,10 @@ def _reads_as_title(piece: str) -> bool:
         return False
     if title_score(piece) >= 0.4 or words[0] in title_words() or words[0] in {"vice", "co", "founder"}:
         return True
-    match = _occupations().exact(piece)
-    return match is not None and match.confident
+    return _onet_title(piece)  # a title that title_score turned down for its last word
 
 
+@lru_cache(maxsize=8192)
 def _company_score(piece: str) -> float:
     """How much a piece reads as an employer's name; 0 for places, dates, skills and job titles."""
     words = piece.split()
@@ -297,9 +306,7 @@ def is_place_name(text: str, min_population: int = 100_000) -> bool:
 
 
 def _fold_place(text: str) -> str:
-    from jobswap.matching.geocode import fold  # the key form the place list was built with
-
-    return fold(text)
+    return fold(text)  # the key form the place list was built with
 
 
 @lru_cache(maxsize=1)
@@ -404,10 +411,9 @@ def experience(lines: list[str]) -> list[dict[str, str | None]]:
         )
     if not anchors:
         entries += _undated(lines)
-    known = {(e["title"] or "").casefold() for e in entries}
-    entries += [e for e in _one_line_entries(lines) if (e["title"] or "").casefold() not in known]
-    known = {(e["title"] or "").casefold() for e in entries}
-    entries += [e for e in sentence_entries(lines) if (e["title"] or "").casefold() not in known]
+    for finder in (_one_line_entries, sentence_entries):  # jobs no entry above has named yet
+        known = {(e["title"] or "").casefold() for e in entries}
+        entries += [e for e in finder(lines) if (e["title"] or "").casefold() not in known]
     return entries
 
 
@@ -416,6 +422,17 @@ _WORKED_AS = re.compile(
     r"(?P<title>[A-Z][\w.&/-]*(?:\s+[A-Z&][\w.&/-]*){0,5})"
     r"(?:\s+(?:in|at|with|for)\s+(?:the\s+)?(?P<company>[A-Z][\w.&'-]*(?:\s+(?:of\s+|&\s+)?[A-Z][\w.&'-]*){0,5}))?",
 )
+
+
+def _undated_job(title: str, company: str | None) -> dict[str, str | None]:
+    return {
+        "title": title,
+        "company": company,
+        "location": None,
+        "start": None,
+        "end": None,
+        "description": None,
+    }
 
 
 def sentence_entries(lines: list[str]) -> list[dict[str, str | None]]:
@@ -430,16 +447,7 @@ def sentence_entries(lines: list[str]) -> list[dict[str, str | None]]:
             company = (match.group("company") or "").strip(" .,") or None
             if company and (title_score(company) >= 0.6 or is_place_name(company)):
                 company = None
-            out.append(
-                {
-                    "title": title,
-                    "company": company,
-                    "location": None,
-                    "start": None,
-                    "end": None,
-                    "description": None,
-                }
-            )
+            out.append(_undated_job(title, company))
     return out
 
 
@@ -457,16 +465,7 @@ def _one_line_entries(lines: list[str]) -> list[dict[str, str | None]]:
         t = 0 if scores[0] >= scores[1] else 1
         title, company = pieces[t], pieces[1 - t]
         if scores[t] >= 0.6 and scores[1 - t] == 0 and _company_score(company) >= 0.7:
-            out.append(
-                {
-                    "title": title,
-                    "company": company,
-                    "location": None,
-                    "start": None,
-                    "end": None,
-                    "description": None,
-                }
-            )
+            out.append(_undated_job(title, company))
     return out
 
 
@@ -486,16 +485,7 @@ def _undated(lines: list[str]) -> list[dict[str, str | None]]:
         if company is None:
             continue
         used.update({i, company[0]})
-        out.append(
-            {
-                "title": line,
-                "company": company[1],
-                "location": None,
-                "start": None,
-                "end": None,
-                "description": None,
-            }
-        )
+        out.append(_undated_job(line, company[1]))
     return out
 
 
