@@ -162,12 +162,7 @@ class TitleIndex:
         for occupation in self.occupations.values():
             self.by_title.setdefault(normalise(occupation.title), (occupation.code, occupation.title))
         self.keys = list(self.by_title)
-        # Which titles hold each word: fuzzy matching compares a title with those that share
-        # one of its rarer words, not with all 50,000.
-        self._holding: dict[str, list[int]] = {}
-        for i, key in enumerate(self.keys):
-            for word in set(key.split()):
-                self._holding.setdefault(word, []).append(i)
+        self._holding_index: dict[str, list[int]] | None = None
         self._vectors: tuple[list[str], Any] | None = None
         self._equivalents: dict[tuple[str, float], frozenset[str]] = {}
         self._related: dict[str, dict[str, str]] | None = None
@@ -252,10 +247,11 @@ class TitleIndex:
         plain = " ".join(w for w in key.split() if w not in _STRIP) or key
         if not plain:
             return []
-        words = sorted(set(plain.split()[:10]), key=lambda w: len(self._holding.get(w, ())))
+        index = self._holding
+        words = sorted(set(plain.split()[:10]), key=lambda w: len(index.get(w, ())))
         pool: set[int] = set()
         for word in words:
-            holding = self._holding.get(word, [])
+            holding = index.get(word, [])
             if pool and len(pool) + len(holding) > 3000:
                 break  # "manager", "assistant": too common to narrow anything
             pool.update(holding[:3000])
@@ -294,6 +290,18 @@ class TitleIndex:
                 break  # nothing close: "asdf qwerty" means no occupation at all
             out.append(self._result(code, self.occupations[code].title, score, "embedding", parts))
         return out
+
+    @property
+    def _holding(self) -> dict[str, list[int]]:
+        """Which titles hold each word: fuzzy matching compares a title with those that share one
+        of its rarer words, not with all 50,000. Built on first use (exact lookups never need it)."""
+        if self._holding_index is None:
+            holding: dict[str, list[int]] = {}
+            for i, key in enumerate(self.keys):
+                for word in set(key.split()):
+                    holding.setdefault(word, []).append(i)
+            self._holding_index = holding
+        return self._holding_index
 
     @property
     def related(self) -> dict[str, dict[str, str]]:
