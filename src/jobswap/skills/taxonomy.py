@@ -68,9 +68,10 @@ class Taxonomy:
                     entry = self.lookup.get(normalise(phrase[:-1]))
                 if entry is None:
                     continue
-                if entry.ordinary and not ((listed and phrase[:1].isupper()) or _distinctive(phrase, text)):
-                    continue
-                if entry.ambiguous and not ((listed and phrase[:1].isupper()) or _distinctive(phrase, text)):
+                # (a plain word is ambiguous too, and no way of writing it is distinctive)
+                if entry.ambiguous and not (
+                    (listed and phrase[:1].isupper()) or _distinctive(phrase, entry, text, tokens[i][1])
+                ):
                     continue
                 if _vetoed(entry.canonical, tokens, i + n):
                     continue
@@ -94,28 +95,17 @@ def _standalone(text: str, start: int) -> bool:
     return (not before or before[-1] in ",;|/:(\n") and (not after or after[0] in ",;|/)\n")
 
 
-def _distinctive(phrase: str, text: str) -> bool:
+def _distinctive(phrase: str, entry: Entry, text: str, at: int) -> bool:
     """Written so that it cannot be an ordinary word: "C#", "C++", ".NET", "JS". Capitals prove
     nothing of a plain word, nor in a line written all in capitals (a heading)."""
     if any(ch in phrase.rstrip(".") for ch in "+#."):
         return True
-    if not phrase.isupper() or len(phrase) < 2 or phrase.casefold() in _UPPERCASE_WORDS:
+    if entry.ordinary or not phrase.isupper() or len(phrase) < 2 or phrase.casefold() in _UPPERCASE_WORDS:
         return False
-    entry = taxonomy().lookup.get(normalise(phrase))
-    if entry is not None and entry.ordinary:
-        return False
-    line = _line_of(text, phrase)
-    letters = [c for c in line if c.isalpha()]
-    return not (len(letters) > 12 and all(c.isupper() for c in letters))
-
-
-def _line_of(text: str, phrase: str) -> str:
-    at = text.find(phrase)
-    if at < 0:
-        return ""
     start = text.rfind("\n", 0, at) + 1
     end = text.find("\n", at)
-    return text[start : end if end >= 0 else len(text)]
+    letters = [c for c in text[start : end if end >= 0 else len(text)] if c.isalpha()]
+    return not (len(letters) > 12 and all(c.isupper() for c in letters))
 
 
 # Words after a skill's name that show another meaning: "ADA compliance", "Air Force".
