@@ -16,7 +16,7 @@ from jobswap.errors import AppError, BadRequest, Forbidden, NotFound
 from jobswap.hr.models import Employer
 from jobswap.matching.geocode import Place, Precision, offline_geocoder
 from jobswap.notifications.service import Notifier
-from jobswap.occupations.titles import title_index
+from jobswap.occupations.titles import OccupationReading, title_index
 from jobswap.swaps.service import MATCH_FIELDS, SwapService
 from jobswap.users import repository
 from jobswap.users.models import User, UserRole
@@ -88,18 +88,8 @@ def _occupation(out: dict[str, Any], user: User | None) -> None:
     )
     if kept or ("job_title" not in out and "occupation_code" not in out):
         return
-    if title:
-        out.update(index.reading(title).columns())
-    else:
-        out.update(
-            occupation_code=None,
-            occupation_title=None,
-            seniority=None,
-            swap_family=None,
-            occupation_confidence=None,
-            occupation_candidates=None,
-        )
-    out["occupation_chosen"] = False
+    reading = index.reading(title) if title else OccupationReading(None, [], None)  # no title: all unset
+    out.update(reading.columns(), occupation_chosen=False)
 
 
 async def _derived(changes: dict[str, Any], locate: Locator, user: User | None = None) -> dict[str, Any]:
