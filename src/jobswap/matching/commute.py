@@ -54,32 +54,29 @@ DEFAULT_MODELS: dict[CommuteMode, ModeModel] = {
 MODE_INDEX = {mode: i for i, mode in enumerate(CommuteMode)}
 
 
-@dataclass(frozen=True)
 class CommuteModel:
     """One ModeModel per mode, as arrays the engine can index by mode number."""
 
-    modes: dict[CommuteMode, ModeModel]
-
-    def __post_init__(self) -> None:
+    def __init__(self, modes: dict[CommuteMode, ModeModel]) -> None:
+        self.modes = dict(modes)
         ordered = [self.modes[m] for m in CommuteMode]
-        object.__setattr__(self, "_fixed", np.array([m.fixed_minutes for m in ordered]))
-        object.__setattr__(self, "_near", np.array([m.near_per_km for m in ordered]))
-        object.__setattr__(self, "_far", np.array([m.far_per_km for m in ordered]))
-        object.__setattr__(self, "_break", np.array([m.break_km for m in ordered]))
+        self._fixed = np.array([m.fixed_minutes for m in ordered])
+        self._near = np.array([m.near_per_km for m in ordered])
+        self._far = np.array([m.far_per_km for m in ordered])
+        self._break = np.array([m.break_km for m in ordered])
 
     def estimate(self, km: npt.NDArray[np.float64], mode: npt.NDArray[np.int8]) -> npt.NDArray[np.float64]:
-        brk = self._break[mode]  # type: ignore[attr-defined]
+        brk = self._break[mode]
         result: npt.NDArray[np.float64] = (
-            self._fixed[mode]  # type: ignore[attr-defined]
-            + self._near[mode] * np.minimum(km, brk)  # type: ignore[attr-defined]
-            + self._far[mode] * np.maximum(km - brk, 0.0)  # type: ignore[attr-defined]
+            self._fixed[mode]
+            + self._near[mode] * np.minimum(km, brk)
+            + self._far[mode] * np.maximum(km - brk, 0.0)
         )
         return result
 
     def within(self, minutes: npt.NDArray[np.float64], mode: npt.NDArray[np.int8]) -> npt.NDArray[np.float64]:
         """The straight-line distance that takes at most `minutes` (the inverse; -1 for none)."""
-        fixed = self._fixed[mode]  # type: ignore[attr-defined]
-        near, far, brk = self._near[mode], self._far[mode], self._break[mode]  # type: ignore[attr-defined]
+        fixed, near, far, brk = self._fixed[mode], self._near[mode], self._far[mode], self._break[mode]
         at_break = fixed + near * brk
         km = np.where(minutes <= at_break, (minutes - fixed) / near, brk + (minutes - at_break) / far)
         result: npt.NDArray[np.float64] = np.maximum(km, -1.0)
