@@ -100,12 +100,9 @@ def main() -> None:
     evaluate("previous normaliser (baseline; one answer or none)", previous_top, rows, False)
     evaluate("embedding only (the shipped MiniLM, raw title vs O*NET titles)", meaning_top, rows, False)
     evaluate("current normaliser", current_top, rows, misses)
-    confident = [m for m in (index.match(r["title"]) for r in rows) if m and m.confident]
-    right = sum(
-        1
-        for r in rows
-        if (m := index.match(r["title"])) and m.confident and m.code in set(r["codes"].split("|"))
-    )
+    best = [(index.match(r["title"]), set(r["codes"].split("|"))) for r in rows]
+    confident = [(m, gold) for m, gold in best if m and m.confident]
+    right = sum(1 for m, gold in confident if m.code in gold)
     print(
         f"  confident (>= {CONFIDENT}): {len(confident)} of {len(rows)} titles, "
         f"{right / max(1, len(confident)):.1%} of them right"
