@@ -83,6 +83,7 @@ def main() -> None:
 
     index = title_index()
     index.warm()  # the embedding model and the occupations' vectors
+    previous._vectors = index._occupation_vectors()  # the same model on the same titles: computed once
 
     def current_top(title: str) -> list[str]:
         return [m.code for m in index.candidates(title, limit=3)]
