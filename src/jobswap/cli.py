@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import uuid
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +24,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema: migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+jobs_app = typer.Typer(help="Job postings: bulk import.", no_args_is_help=True)
+app.add_typer(jobs_app, name="jobs")
 console = Console(stderr=True)
 
 
@@ -278,6 +281,98 @@ def scrape(
     except BadRequest as exc:
         raise _fail(str(exc)) from exc
     # Scripts and cron can tell: 0 all sources succeeded, 2 some failed, 1 the run failed.
+    if status != "succeeded":
+        raise typer.Exit(code=2 if status == "partial" else 1)
+
+
+@jobs_app.command("import")
+def jobs_import(
+    path: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="A .jsonl or .csv file.")
+    ],
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option("--map", "-m", help="ours=theirs: read our column OURS from the file's column THEIRS."),
+    ] = None,
+    file_format: Annotated[
+        str | None, typer.Option("--format", help="jsonl or csv (default: from the file name).")
+    ] = None,
+    embed: Annotated[
+        bool, typer.Option(help="Embed the jobs now; --no-embed leaves them to a worker's sweep.")
+    ] = True,
+) -> None:
+    """Import postings from a file through the scraping pipeline (normalise, de-duplicate,
+    embed), recorded as a run. Bad rows are counted and listed by line; they never stop the file.
+
+    Exit status: 0 when every row was imported, 2 when some rows were bad, 1 when none could be read.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as Bar
+
+    from jobswap.db import Identity
+    from jobswap.errors import BadRequest
+    from jobswap.jobs import importing, service
+    from jobswap.runtime import Runtime
+
+    if file_format not in (None, "jsonl", "csv"):
+        raise _fail("--format is jsonl or csv")
+    try:
+        columns = importing.parse_mapping(mapping or [])
+    except BadRequest as exc:
+        raise _fail(str(exc)) from exc
+    settings = get_settings()
+    size = path.stat().st_size
+
+    async def run() -> str:
+        async with Runtime.open(settings) as runtime:
+            columns_shown = (
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+            )
+            with Bar(*columns_shown, console=console) as bar, path.open("rb") as stream:
+                reading = bar.add_task("reading", total=size)
+                embedding = bar.add_task("embedding", total=0, visible=embed)
+                pending: list[object] = []
+
+                def show(stats: dict[str, object]) -> None:
+                    label = f"{stats['rows']} rows, {stats['new']} new, {stats['bad']} bad"
+                    bar.update(reading, completed=stream.tell(), description=label)
+
+                async def stored(ids: list[object]) -> None:
+                    if embed:
+                        pending.extend(ids)
+                        bar.update(embedding, total=len(pending) + bar.tasks[embedding].completed)
+
+                done = await importing.run_import(
+                    runtime.database,
+                    Identity.service(),
+                    stream,
+                    path.name,
+                    mapping=columns,
+                    fmt=file_format,
+                    progress=show,
+                    on_stored=stored,
+                )
+                bar.update(reading, completed=size)
+                while pending:
+                    chunk = [uuid.UUID(str(i)) for i in pending[:256]]
+                    del pending[:256]
+                    await service.embed_jobs(runtime.database, chunk)
+                    bar.advance(embedding, len(chunk))
+            out = Console()
+            state = (done.per_source or {}).get(importing.SOURCE, {})
+            out.print(
+                f"[bold]{done.status}[/bold]: {state.get('rows', 0)} rows, {done.postings_new} new, "
+                f"{done.postings_updated} updated, {done.postings_merged} merged, "
+                f"{done.postings_rejected} rejected, {state.get('bad', 0)} unreadable (run {done.id})"
+            )
+            for problem in state.get("bad_rows", [])[:20]:
+                out.print(f"  line {problem['line']}: {problem['error']}")
+            return str(done.status)
+
+    status = asyncio.run(run())
     if status != "succeeded":
         raise typer.Exit(code=2 if status == "partial" else 1)
 

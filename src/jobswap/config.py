@@ -139,6 +139,7 @@ class Settings(BaseSettings):
     scrape_retries: int = Field(default=4, ge=0, le=10)
     scrape_backoff_seconds: float = Field(default=1.0, ge=0)  # first retry's base delay; doubles
     scrape_max_retry_after: float = Field(default=300.0, ge=0)  # longer Retry-After: give up
+    job_import_max_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)  # POST /api/jobs/import
     scrape_schedule_cron: str = "* * * * *"  # how often saved searches are checked for being due
     scrape_run_stale_seconds: int = Field(default=900, ge=30)  # a running run silent this long is stuck
 

@@ -23,6 +23,8 @@ from jobswap.hr.router import admin_router as employers_router
 from jobswap.hr.router import router as hr_router
 from jobswap.http_errors import BodySizeLimitMiddleware, install_error_handlers
 from jobswap.http_security import SecurityHeadersMiddleware, init_sentry
+from jobswap.jobmatch.alerts_router import router as job_alerts_router
+from jobswap.jobmatch.router import router as job_matches_router
 from jobswap.jobs.router import router as jobs_router
 from jobswap.matching import locate
 from jobswap.matching.geocode import offline_geocoder
@@ -107,6 +109,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(resumes_router)
     app.include_router(matches_router)
     app.include_router(jobs_router)
+    app.include_router(job_matches_router)
+    app.include_router(job_alerts_router)
     app.include_router(swaps_router)
     app.include_router(hr_router)
     app.include_router(employers_router)
@@ -123,7 +127,10 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         BodySizeLimitMiddleware,
         max_bytes=settings.max_request_bytes,
         # multipart framing adds a little to the file itself
-        overrides={"/api/resumes": settings.resume_max_bytes + 64 * 1024},
+        overrides={
+            "/api/resumes": settings.resume_max_bytes + 64 * 1024,
+            "/api/jobs/import": settings.job_import_max_bytes + 64 * 1024,
+        },
     )
     app.add_middleware(SecurityHeadersMiddleware, settings=settings)
     app.add_middleware(RequestLogMiddleware)

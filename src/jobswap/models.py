@@ -2,7 +2,8 @@
 
 from jobswap.auth.models import AuthSession, EmailToken, RefreshToken, SigninAttempt
 from jobswap.hr.models import Employer, HrRequest
-from jobswap.jobs.models import Job, JobSource, SavedSearch, ScrapeRun
+from jobswap.jobmatch.models import JobAlert, JobAlertHit, JobMatch, JobMatchList
+from jobswap.jobs.models import Job, JobCorpus, JobSource, SavedSearch, ScrapeRun
 from jobswap.matching.models import CommuteCalibration, CommuteSample, GeocodeCacheEntry, Match
 from jobswap.notifications.models import Notification, OutboxEmail
 from jobswap.resumes.models import Resume
@@ -18,6 +19,11 @@ __all__ = [
     "GeocodeCacheEntry",
     "HrRequest",
     "Job",
+    "JobAlert",
+    "JobAlertHit",
+    "JobCorpus",
+    "JobMatch",
+    "JobMatchList",
     "JobSource",
     "Match",
     "Notification",

@@ -23,6 +23,7 @@ class TaskContext:
 
 def build_queue(conninfo: str, ctx: TaskContext) -> procrastinate.App:
     from jobswap.auth import tasks as auth_tasks
+    from jobswap.jobmatch import tasks as job_match_tasks
     from jobswap.jobs import tasks as job_tasks
     from jobswap.matching import tasks as matching_tasks
     from jobswap.notifications import tasks as notification_tasks
@@ -37,6 +38,7 @@ def build_queue(conninfo: str, ctx: TaskContext) -> procrastinate.App:
     resume_tasks.register(queue, ctx)
     matching_tasks.register(queue, ctx)
     job_tasks.register(queue, ctx)
+    job_match_tasks.register(queue, ctx)
     notification_tasks.register(queue, ctx)
     swap_tasks.register(queue, ctx)
     return queue

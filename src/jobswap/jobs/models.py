@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -33,6 +34,23 @@ SEARCH_DOCUMENT = (
     "setweight(to_tsvector('simple', left(coalesce(description, ''), 20000)), 'C')"
 )
 
+# What a resume's titles and skills are searched against (see migration 0009).
+MATCH_TERMS = (
+    "setweight(to_tsvector('english', coalesce(title, '')), 'A') || "
+    "setweight(to_tsvector('english', jobswap_words(skills)), 'B')"
+)
+
+
+class JobCorpus(Base):
+    """One row: a counter every change to the stored jobs moves on, so that a cached ranked
+    list knows whether it was computed before the latest postings landed."""
+
+    __tablename__ = "job_corpus"
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
 
 class Job(Base):
     """One posting, however many boards it was seen on."""
@@ -42,6 +60,8 @@ class Job(Base):
         Index("ix_jobs_search", "search", postgresql_using="gin"),
         Index("ix_jobs_company_key", "company_key"),
         Index("ix_jobs_posted_at", "posted_at"),
+        Index("ix_jobs_match_terms", "match_terms", postgresql_using="gin"),
+        Index("ix_jobs_occupation_code", "occupation_code"),
         Index(
             "ix_jobs_embedding_hnsw",
             "embedding",
@@ -78,10 +98,15 @@ class Job(Base):
     simhash: Mapped[int] = mapped_column(BigInteger, default=0)
     corrected: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)  # admin fixes, kept over scrapes
     embedding: Mapped[Any] = mapped_column(Vector(384), nullable=True)
+    occupation_code: Mapped[str | None] = mapped_column(String(10))
+    occupation_confidence: Mapped[float | None] = mapped_column(Float)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
     first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     search: Mapped[Any] = mapped_column(TSVECTOR, Computed(SEARCH_DOCUMENT, persisted=True))
+    match_terms: Mapped[Any] = mapped_column(TSVECTOR, Computed(MATCH_TERMS, persisted=True))
 
     sources: Mapped[list[JobSource]] = relationship(
         back_populates="job", cascade="all, delete-orphan", lazy="selectin", order_by="JobSource.first_seen"

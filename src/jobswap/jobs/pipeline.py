@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobswap.jobs import normalise as n
 from jobswap.jobs.models import Job, JobSource
+from jobswap.jobs.placing import read_job
 from jobswap.jobs.sources.base import RawPosting
 from jobswap.resumes.parsing.language import detect_language
 from jobswap.skills.taxonomy import taxonomy
@@ -121,10 +122,11 @@ def clean(raw: RawPosting, *, now: datetime | None = None) -> Clean:
         "employment_type": n.employment_type(raw.employment_type) or n.employment_type(title),
         "workplace": workplace,
         "experience_level": n.experience_level(title, raw.level_hint, description),
-        "language": detect_language(f"{title}\n{description}"),
+        "language": detect_language(f"{title}\n{description[:2000]}"),  # enough to tell, and quick
         "skills": skills,
         "canonical_url": raw.url,
         "posted_at": posted,
+        **read_job(title, raw.location, place.country),
     }
     return Clean(
         raw.source,
@@ -178,7 +180,21 @@ async def store(
         await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"jobs:{key}"})
     if items:
         await _upsert_page(session, items, now, outcome)
+    if outcome.job_ids:
+        await bump_corpus(session)
     return outcome
+
+
+async def bump_corpus(session: AsyncSession) -> int:
+    """Move the job corpus version on, last in the transaction that changed jobs (the row lock
+    is then held only until that commit): cached ranked lists computed before it are stale."""
+    version = await session.scalar(
+        text(
+            "INSERT INTO job_corpus (id, version) VALUES (1, 1) ON CONFLICT (id) DO UPDATE "
+            "SET version = job_corpus.version + 1, changed_at = now() RETURNING version"
+        )
+    )
+    return int(version or 0)
 
 
 async def _upsert_page(session: AsyncSession, items: list[Clean], now: datetime, outcome: Outcome) -> None:

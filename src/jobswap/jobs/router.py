@@ -7,14 +7,14 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, File, Form, Query, UploadFile, status
 from sqlalchemy import func, select
 
 from jobswap.auth.dependencies import AdminUser, CurrentUser, DbSession
 from jobswap.db import AccessRole, Identity
-from jobswap.dependencies import DatabaseDep, QueueDep
-from jobswap.errors import NotFound
-from jobswap.jobs import service
+from jobswap.dependencies import DatabaseDep, QueueDep, SettingsDep
+from jobswap.errors import NotFound, PayloadTooLarge
+from jobswap.jobs import importing, service
 from jobswap.jobs.models import SavedSearch, ScrapeRun
 from jobswap.jobs.schemas import (
     JobCorrection,
@@ -151,3 +151,34 @@ async def delete_saved_search(search_id: uuid.UUID, admin: AdminUser, session: D
     if search is None:
         raise NotFound("No such saved search.")
     await session.delete(search)
+
+
+@router.post("/api/jobs/import", response_model=ScrapeRunRead, status_code=status.HTTP_201_CREATED)
+async def import_jobs(
+    admin: AdminUser,
+    database: DatabaseDep,
+    queue: QueueDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="JSON Lines (.jsonl) or CSV postings")],
+    column_map: Annotated[
+        list[str] | None,
+        Form(
+            alias="map", description="ours=theirs pairs: our column OURS read from the file's column THEIRS"
+        ),
+    ] = None,
+    file_format: Annotated[str | None, Form(alias="format", pattern="^(jsonl|csv)$")] = None,
+) -> ScrapeRun:
+    """Import postings through the scraping pipeline as one run; the answer is the finished run,
+    with bad rows counted and listed by line (`per_source.import.bad_rows`). Embedding is queued."""
+    mapping = importing.parse_mapping(column_map or [])
+    if file.size is not None and file.size > settings.job_import_max_bytes:
+        raise PayloadTooLarge(f"The file is larger than the limit of {settings.job_import_max_bytes} bytes.")
+    name = (file.filename or "upload").rsplit("/", 1)[-1][:200]
+
+    async def embed_later(ids: list[Any]) -> None:
+        await queue.configure_task(service.EMBED_TASK).defer_async(job_ids=[str(i) for i in ids])
+
+    return await importing.run_import(
+        database, Identity(admin.id, AccessRole.ADMIN), file.file, name, mapping=mapping, fmt=file_format,
+        on_stored=embed_later,
+    )  # fmt: skip

@@ -26,11 +26,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobswap.config import Settings
 from jobswap.db import Database, Identity
+from jobswap.embeddings.model import get_embedder
 from jobswap.errors import BadRequest, NotFound
 from jobswap.jobs.fetch import Fetcher, FetchError
 from jobswap.jobs.models import Job, SavedSearch, ScrapeRun
 from jobswap.jobs.normalise import company_key
-from jobswap.jobs.pipeline import CORRECTABLE, prepare, store
+from jobswap.jobs.pipeline import CORRECTABLE, bump_corpus, prepare, store
+from jobswap.jobs.placing import read_job
 from jobswap.jobs.sources import SOURCES, Query, build_source
 from jobswap.jobs.sources.base import Page
 
@@ -481,9 +483,13 @@ async def correct_job(session: AsyncSession, job_id: uuid.UUID, changes: dict[st
         setattr(job, key, value)
     if "company" in changes:
         job.company_key = company_key(changes["company"])[:300]
+    if {"title", "location", "country"} & set(changes):
+        for key, value in read_job(job.title, job.location, job.country).items():
+            setattr(job, key, value)
     job.corrected = {**(job.corrected or {}), **{k: True for k in changes}}
     job.updated_at = datetime.now(UTC)
     await session.flush()
+    await bump_corpus(session)
     return job
 
 
@@ -504,3 +510,37 @@ async def start_run(
 
 async def queue_run(queue: Any, run_id: uuid.UUID) -> None:
     await queue.configure_task(SCRAPE_TASK, queueing_lock=f"scrape:{run_id}").defer_async(run_id=str(run_id))
+
+
+def embedding_text(job: Job) -> str:
+    return f"{job.title}\n{job.company}\n{', '.join(job.skills or [])}\n{job.description[:4000]}"
+
+
+async def embed_jobs(database: Database, job_ids: list[uuid.UUID]) -> list[uuid.UUID]:
+    """Embed these jobs with the resumes' model (so the two compare directly) and return the
+    ids embedded. The model runs outside any transaction; a job deleted meanwhile is skipped."""
+    async with database.transaction(Identity.service()) as session:
+        jobs = list((await session.execute(select(Job).where(Job.id.in_(job_ids)))).scalars())
+        texts = [embedding_text(j) for j in jobs]
+    if not jobs:
+        return []
+    vectors = await asyncio.to_thread(get_embedder().embed_sync, texts)
+    done: list[uuid.UUID] = []
+    async with database.transaction(Identity.service()) as session:
+        for job, vector in zip(jobs, vectors, strict=True):
+            fresh = await session.get(Job, job.id)
+            if fresh is not None:
+                fresh.embedding = vector.tolist()
+                done.append(job.id)
+        if done:
+            await bump_corpus(session)
+    return done
+
+
+async def unembedded(database: Database, limit: int) -> list[uuid.UUID]:
+    """Jobs stored without a vector (a CLI scrape or import with no worker, a lost task)."""
+    async with database.transaction(Identity.service()) as session:
+        rows = await session.execute(
+            select(Job.id).where(Job.embedding.is_(None)).order_by(Job.first_seen, Job.id).limit(limit)
+        )
+        return list(rows.scalars())

@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from typing import Any
 
 import procrastinate
-from sqlalchemy import select
 
-from jobswap.db import Identity
-from jobswap.embeddings.model import get_embedder
 from jobswap.jobs import service
-from jobswap.jobs.models import Job
 from jobswap.worker import TaskContext
 
 log = logging.getLogger(__name__)
 SCHEDULE_TASK = "jobs.schedule"
 RECOVER_TASK = "jobs.recover"
-
-
-def embedding_text(job: Job) -> str:
-    return f"{job.title}\n{job.company}\n{', '.join(job.skills or [])}\n{job.description[:4000]}"
+EMBED_MISSING_TASK = "jobs.embed_missing"
+ALERTS_TASK = "jobmatch.alerts"  # registered by jobswap.jobmatch.tasks
+EMBED_BATCH = 64
 
 
 def register(queue: procrastinate.App, ctx: TaskContext) -> None:
@@ -39,20 +33,20 @@ def register(queue: procrastinate.App, ctx: TaskContext) -> None:
         retry=procrastinate.RetryStrategy(max_attempts=5, wait=2, exponential_wait=2),
     )
     async def _embed(job_ids: list[str]) -> int:
-        """The same 384-dim model as resumes, so jobs and resumes compare directly."""
-        ids = [uuid.UUID(i) for i in job_ids]
-        async with ctx.database.transaction(Identity.service()) as session:
-            jobs = list((await session.execute(select(Job).where(Job.id.in_(ids)))).scalars())
-            texts = [embedding_text(j) for j in jobs]
-        if not jobs:
-            return 0
-        vectors = await asyncio.to_thread(get_embedder().embed_sync, texts)
-        async with ctx.database.transaction(Identity.service()) as session:
-            for job, vector in zip(jobs, vectors, strict=True):
-                fresh = await session.get(Job, job.id)
-                if fresh is not None:
-                    fresh.embedding = vector.tolist()
-        return len(jobs)
+        """Then the new jobs go to the saved alerts (job matching's incremental pass)."""
+        done = await service.embed_jobs(ctx.database, [uuid.UUID(i) for i in job_ids])
+        if done:
+            await defer(ALERTS_TASK, {"job_ids": [str(i) for i in done]})
+        return len(done)
+
+    @queue.periodic(cron="*/5 * * * *", periodic_id="embed-missing")
+    @queue.task(name=EMBED_MISSING_TASK, queueing_lock=EMBED_MISSING_TASK, pass_context=False)
+    async def _embed_missing(timestamp: int | None = None) -> int:
+        """Jobs that were stored with no embedding task (a CLI run with no worker, a lost task)."""
+        ids = await service.unembedded(ctx.database, limit=EMBED_BATCH * 10)
+        for start in range(0, len(ids), EMBED_BATCH):
+            await defer(service.EMBED_TASK, {"job_ids": [str(i) for i in ids[start : start + EMBED_BATCH]]})
+        return len(ids)
 
     @queue.periodic(cron=ctx.settings.scrape_schedule_cron, periodic_id="saved-searches")
     @queue.task(name=SCHEDULE_TASK, queueing_lock=SCHEDULE_TASK, pass_context=False)

@@ -18,6 +18,8 @@ class Kind(enum.StrEnum):
     SWAP_CANCELLED = "swap_cancelled"
     HR_REVIEW_REQUESTED = "hr_review_requested"
     HR_DECISION = "hr_decision"
+    JOB_ALERT = "job_alert"  # in the app only: new jobs for a saved alert
+    JOB_ALERT_DIGEST = "job_alert_digest"  # the e-mail, at most at the alert's frequency
 
 
 # Account security mail is sent whatever the preferences say (and carries no unsubscribe link).
@@ -37,4 +39,6 @@ SUBJECTS: dict[Kind, str] = {
     Kind.SWAP_CANCELLED: "A job swap was cancelled",
     Kind.HR_REVIEW_REQUESTED: "A job swap awaits your review",
     Kind.HR_DECISION: "HR decided on your job swap",
+    Kind.JOB_ALERT: "New jobs for your alert",
+    Kind.JOB_ALERT_DIGEST: "New jobs for your alert",
 }

@@ -64,9 +64,11 @@ class Notifier:
         link: str | None = None,
         facts: dict[str, Any] | None = None,
         email_link: str | None = None,
+        email: bool = True,
     ) -> None:
         """`link` is an app path shown in-app and mailed as a full URL, unless `email_link`
-        (a secret one-time link) replaces it in the mail only."""
+        (a secret one-time link) replaces it in the mail only. `email=False`: in the app only
+        (a digest mails it later)."""
         assert identity_of(session).role is AccessRole.SERVICE, "notify writes for other people"
         user = await session.get(User, user_id)
         if user is None:
@@ -77,7 +79,7 @@ class Notifier:
                 user_id=user.id, kind=kind.value, title=SUBJECTS[kind], body=body, link=link, data=facts
             )
         )
-        if kind not in ESSENTIAL and kind.value in (user.email_opt_out or []):
+        if not email or (kind not in ESSENTIAL and kind.value in (user.email_opt_out or [])):
             await session.flush()
             return
         await self.enqueue_email(session, user, kind, facts, email_link or (self.url(link) if link else None))
