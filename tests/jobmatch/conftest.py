@@ -43,7 +43,8 @@ async def load_corpus(client: httpx.AsyncClient, runtime: Runtime, admin: Accoun
     response = await import_rows(client, admin, SAMPLE.read_bytes(), "sample.jsonl")
     assert response.status_code == 201, response.text
     await drain_queue(runtime)
-    return response.json()
+    run: dict[str, Any] = response.json()
+    return run
 
 
 def place(name: str) -> tuple[float, float]:

@@ -11,9 +11,9 @@ from jobswap.auth.dependencies import CurrentUser, DbSession
 from jobswap.jobmatch import service
 from jobswap.jobmatch.schemas import (
     JobMatchCreate,
-    JobMatchFilters,
     JobMatchItem,
     JobMatchPage,
+    JobMatchQuery,
     JobMatchUpdate,
     SavedPage,
 )
@@ -43,17 +43,19 @@ async def create_job_matches(
 
 @router.get("", response_model=JobMatchPage)
 async def list_job_matches(
-    user: CurrentUser,
-    session: DbSession,
-    filters: Annotated[JobMatchFilters, Query()],
-    resume_id: uuid.UUID | None = None,
-    limit: Limit = 20,
-    offset: Offset = 0,
+    user: CurrentUser, session: DbSession, query: Annotated[JobMatchQuery, Query()]
 ) -> JobMatchPage:
     """Your ranked jobs, a page at a time, for these filters (computed first if the stored list
-    is for other filters, another resume version or an older set of jobs)."""
+    is for other filters, another resume version or an older set of jobs). For a swap seeker,
+    `occupation=equivalent&shorter_commute=true` lists the vacancies that would shorten their commute."""
     return await service.ranked_page(
-        session, user, resume_id=resume_id, filters=filters, refresh=False, limit=limit, offset=offset
+        session,
+        user,
+        resume_id=query.resume_id,
+        filters=query.filters(),
+        refresh=False,
+        limit=query.limit,
+        offset=query.offset,
     )
 
 

@@ -67,6 +67,17 @@ class JobMatchFilters(BaseModel):
         return sorted(set(value))
 
 
+class JobMatchQuery(JobMatchFilters):
+    """GET /api/job-matches: the filters, which resume, and the page."""
+
+    resume_id: Annotated[uuid.UUID | None, Field(description="Default: your latest parsed resume")] = None
+    limit: Annotated[int, Field(ge=1, le=100)] = 20
+    offset: Annotated[int, Field(ge=0, le=10_000)] = 0
+
+    def filters(self) -> JobMatchFilters:
+        return JobMatchFilters.model_validate(self.model_dump(exclude={"resume_id", "limit", "offset"}))
+
+
 class JobMatchCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     resume_id: Annotated[uuid.UUID | None, Field(description="Default: your latest parsed resume")] = None
