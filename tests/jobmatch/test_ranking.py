@@ -210,3 +210,40 @@ async def test_a_resume_with_little_to_go_on_says_so(
     assert body["low_confidence"] is True and body["confidence"] < 0.5
     assert body["confidence_reasons"]
     assert all(item["score"] < 60 for item in body["items"]), [i["score"] for i in body["items"][:3]]
+
+
+async def test_jobs_near_home_for_a_swap_seeker(
+    client: httpx.AsyncClient, runtime: Runtime, admin: Account, alice: Account
+) -> None:
+    """Vacancies in one's own or an equivalent occupation that would shorten the commute, from
+    the profile alone (no resume needed)."""
+    accountant = next(r for r in sample() if r["title"] == "Accountant")
+    nurse = next(r for r in sample() if r["title"] == "Registered Nurse")
+    postings = [
+        {**accountant, "job_id": "acct-near", "location": "Princeton, NJ"},
+        {**accountant, "job_id": "acct-far", "location": "Philadelphia, PA", "company": "Far Books"},
+        {**nurse, "job_id": "rn-near", "location": "Princeton, NJ"},
+    ]
+    assert (await import_rows(client, admin, jsonl(postings))).status_code == 201
+    await drain_queue(runtime)
+    home, work = place("Princeton, NJ"), place("Trenton, NJ")
+    await set_home(
+        client,
+        alice,
+        (home[0] + 0.01, home[1]),
+        job_title="Staff Accountant",
+        company="Ledger & Co",
+        work_location={"address": "work", "latitude": work[0], "longitude": work[1]},
+    )
+    response = await client.get(
+        "/api/job-matches",
+        headers=alice.headers,
+        params={"occupation": "equivalent", "shorter_commute": "true"},
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["resume_id"] is None
+    assert [(i["job"]["title"], i["job"]["location"]) for i in body["items"]] == [
+        ("Accountant", "Princeton, NJ")
+    ]
+    assert body["items"][0]["parts"]["shorter_commute"] is True

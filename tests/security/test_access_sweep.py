@@ -19,6 +19,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("put", "/api/users/{user_id}"): {"name": "Mallory"},
     ("put", "/api/resumes/{resume_id}"): {},
     ("put", "/api/jobs/{job_id}"): {"title": "Changed"},
+    ("put", "/api/job-matches/{job_match_id}"): {"saved": True},
     ("put", "/api/swap-requests/{request_id}/accept"): CONSENT,
     ("put", "/api/swap-requests/{request_id}/decline"): {},
     ("put", "/api/hr/requests/{hr_request_id}/approve"): {},
@@ -53,6 +54,17 @@ async def _world(client: httpx.AsyncClient, town: Town, admin: Account, admin_en
         run = conn.execute(
             text("INSERT INTO scrape_runs (sources, query, max_pages) VALUES ('{lever}', '', 1) RETURNING id")
         ).scalar_one()
+        job_match = conn.execute(
+            text("INSERT INTO job_matches (user_id, job_id, score) VALUES (:u, :j, 50) RETURNING id"),
+            {"u": a.id, "j": job},
+        ).scalar_one()
+        alert = conn.execute(
+            text(
+                "INSERT INTO job_alerts (user_id, name, frequency, min_score) "
+                "VALUES (:u, 'a', 'daily', 50) RETURNING id"
+            ),
+            {"u": a.id},
+        ).scalar_one()
         search = conn.execute(
             text(
                 "INSERT INTO saved_searches (name, sources, query, max_pages, cron, next_run_at) "
@@ -71,6 +83,8 @@ async def _world(client: httpx.AsyncClient, town: Town, admin: Account, admin_en
         "job_id": str(job),
         "run_id": str(run),
         "search_id": str(search),
+        "job_match_id": str(job_match),
+        "alert_id": str(alert),
     }
 
 

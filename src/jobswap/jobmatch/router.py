@@ -68,14 +68,14 @@ async def list_saved(
     return SavedPage(items=items, total=total, limit=limit, offset=offset)
 
 
-@router.get("/{match_id}", response_model=JobMatchItem)
-async def read_job_match(match_id: uuid.UUID, user: CurrentUser, session: DbSession) -> JobMatchItem:
-    return await service.get_one(session, user, match_id)
+@router.get("/{job_match_id}", response_model=JobMatchItem)
+async def read_job_match(job_match_id: uuid.UUID, user: CurrentUser, session: DbSession) -> JobMatchItem:
+    return await service.get_one(session, user, job_match_id)
 
 
-@router.put("/{match_id}", response_model=JobMatchItem)
+@router.put("/{job_match_id}", response_model=JobMatchItem)
 async def update_job_match(
-    match_id: uuid.UUID, body: JobMatchUpdate, user: CurrentUser, session: DbSession
+    job_match_id: uuid.UUID, body: JobMatchUpdate, user: CurrentUser, session: DbSession
 ) -> JobMatchItem:
     """Save or dismiss a job (dismissed jobs leave your lists unless include_dismissed)."""
-    return await service.mark(session, user, match_id, body)
+    return await service.mark(session, user, job_match_id, body)

@@ -48,7 +48,7 @@ class Reading:
     seeker: Seeker
     terms: list[str]
     resume_id: uuid.UUID | None
-    version: str  # what of the resume and profile the reading was made from
+    version: str  # what of the resume the reading was made from
 
 
 async def commute_model(session: AsyncSession) -> CommuteModel:
@@ -112,6 +112,13 @@ def _embed(text_: str) -> list[float]:
     return [float(x) for x in get_embedder().embed_sync([text_])[0]]
 
 
+def version_of(resume: Resume | None) -> str:
+    """What of the resume a reading is made from: a re-parse or a correction changes it."""
+    if resume is None:
+        return "profile"
+    return f"{resume.id}:{resume.parsed_at}:{_digest(resume.corrections)}"
+
+
 async def read_seeker(resume: Resume | None, facts: dict[str, Any]) -> Reading:
     """A Seeker from the resume, or from the profile alone (a title and skills) when there is none."""
     if resume is not None:
@@ -121,8 +128,7 @@ async def read_seeker(resume: Resume | None, facts: dict[str, Any]) -> Reading:
         seeker, terms = await asyncio.to_thread(
             from_resume, parsed, resume.text or "", resume.embedding, facts
         )
-        version = f"{resume.id}:{resume.parsed_at}:{_digest(resume.corrections)}"
-        return Reading(seeker, terms, resume.id, version)
+        return Reading(seeker, terms, resume.id, version_of(resume))
     if not facts.get("job_title") and not facts.get("skills"):
         raise BadRequest(
             "Upload a resume, or put a job title and skills in your profile, to get ranked jobs."
@@ -216,10 +222,9 @@ async def ranked_page(
     model = await commute_model(session)
     resume = await resolve_resume(session, user, resume_id)
     facts = profile_facts(user, model, filters.commute_mode)
-    reading = await read_seeker(resume, facts)
     filters_json = filters.model_dump(mode="json")
     version = await repository.corpus_version(session)
-    key = _digest([reading.version, facts, user.occupation_code, filters_json, version])
+    key = _digest([version_of(resume), facts, user.occupation_code, filters_json, version])
     stored = await session.get(JobMatchList, user.id)
     cached = stored is not None and stored.cache_key == key and not refresh
     if not cached:
@@ -239,6 +244,7 @@ async def ranked_page(
             cached = True
         else:
             started = time.perf_counter()
+            reading = await read_seeker(resume, facts)
             window = window_for(filters, user, reading.seeker, model)
             ranked = await compute(session, reading, window, filters, model)
             await repository.replace_list(session, user.id, reading.resume_id, ranked)
