@@ -442,7 +442,14 @@ async def latency(runtime: Runtime, user: Any, resume_ids: list[uuid.UUID]) -> d
             began = time.perf_counter()
             async with runtime.database.transaction(identity) as session:
                 await service.ranked_page(
-                    session, user, resume_id=resume_id, filters=filters, refresh=refresh, limit=20, offset=0
+                    session,
+                    runtime.settings,
+                    user,
+                    resume_id=resume_id,
+                    filters=filters,
+                    refresh=refresh,
+                    limit=20,
+                    offset=0,
                 )
             times[label].append(1000 * (time.perf_counter() - began))
     return times

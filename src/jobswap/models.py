@@ -2,7 +2,7 @@
 
 from jobswap.auth.models import AuthSession, EmailToken, RefreshToken, SigninAttempt
 from jobswap.hr.models import Employer, HrRequest
-from jobswap.jobmatch.models import JobAlert, JobAlertHit, JobMatch, JobMatchList
+from jobswap.jobmatch.models import JobAlert, JobAlertHit, JobMatch, JobMatchList, JobTermStat
 from jobswap.jobs.models import Job, JobCorpus, JobSource, SavedSearch, ScrapeRun
 from jobswap.matching.models import CommuteCalibration, CommuteSample, GeocodeCacheEntry, Match
 from jobswap.notifications.models import Notification, OutboxEmail
@@ -25,6 +25,7 @@ __all__ = [
     "JobMatch",
     "JobMatchList",
     "JobSource",
+    "JobTermStat",
     "Match",
     "Notification",
     "OutboxEmail",

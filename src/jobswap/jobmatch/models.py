@@ -20,6 +20,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
     func,
     text,
@@ -35,6 +36,15 @@ class AlertFrequency(enum.StrEnum):
     INSTANT = "instant"  # a digest at every pass that found something
     DAILY = "daily"
     WEEKLY = "weekly"
+
+
+class JobTermStat(Base):
+    """How many jobs' `match_terms` hold each lexeme (refreshed by a periodic task)."""
+
+    __tablename__ = "job_term_stats"
+
+    term: Mapped[str] = mapped_column(Text, primary_key=True)
+    documents: Mapped[int] = mapped_column(Integer)
 
 
 class JobMatchList(Base):

@@ -45,6 +45,36 @@ JOB_COLUMNS = (
 )
 
 
+# The full-text leg ranks every job that holds one of its terms, so it takes the person's terms
+# in their order (titles first, then skills) while the jobs holding them add up to at most
+# TERM_BUDGET, and skips any single term held by more than TERM_CAP jobs ("manager", "care"):
+# the work stays bounded at any corpus size, and the common words still count in the re-score's
+# text part. A term not in the statistics yet (a new word, or none computed) counts as rare.
+TERM_CAP = 2_000
+TERM_BUDGET = 5_000
+CHOSEN_TERMS = (
+    "chosen AS (SELECT coalesce(to_tsquery('simple', string_agg(quote_literal(lex), ' | ')), "
+    "to_tsquery('simple', '')) AS q FROM (SELECT lex, sum(df) OVER (ORDER BY ord) AS running FROM ("
+    "SELECT DISTINCT ON (w.lex) w.lex, w.ord, coalesce(s.documents, 1) AS df FROM ("
+    "SELECT t.ord, unnest(tsvector_to_array(to_tsvector('english', t.w))) AS lex "
+    "FROM unnest(CAST(:words AS text[])) WITH ORDINALITY AS t(w, ord)) AS w "
+    "LEFT JOIN job_term_stats s ON s.term = w.lex ORDER BY w.lex, w.ord) AS d "
+    "WHERE df <= :term_cap) AS r WHERE running <= :term_budget)"
+)
+
+
+async def refresh_term_stats(session: AsyncSession) -> int:
+    """Count, for every lexeme of the jobs' `match_terms`, the jobs holding it."""
+    await session.execute(text("DELETE FROM job_term_stats"))
+    result = await session.execute(
+        text(
+            "INSERT INTO job_term_stats (term, documents) "
+            "SELECT word, ndoc FROM ts_stat('SELECT match_terms FROM jobs')"
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def _where(window: Window, params: dict[str, Any]) -> str:
     clauses: list[str] = []
     if window.workplaces:
@@ -117,9 +147,12 @@ async def candidates(
     legs = []
     if terms:
         params["q"] = tsquery_text(terms)
+        params["words"] = list(terms)
+        params["term_cap"], params["term_budget"] = TERM_CAP, TERM_BUDGET
+        legs.append(CHOSEN_TERMS)
         legs.append(
             "fts AS (SELECT j.id, row_number() OVER (ORDER BY ts_rank_cd(j.match_terms, q.q, 32) DESC, j.id) "
-            "AS pos FROM jobs j, to_tsquery('english', :q) AS q(q) "
+            "AS pos FROM jobs j, chosen AS q(q) "
             f"WHERE j.match_terms @@ q.q{where} "
             "ORDER BY ts_rank_cd(j.match_terms, q.q, 32) DESC, j.id LIMIT :k)"
         )

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from jobswap.auth.dependencies import CurrentUser, DbSession
+from jobswap.dependencies import SettingsDep
 from jobswap.jobmatch import service
 from jobswap.jobmatch.schemas import (
     JobMatchCreate,
@@ -25,13 +26,14 @@ Offset = Annotated[int, Query(ge=0, le=10_000)]
 
 @router.post("", response_model=JobMatchPage)
 async def create_job_matches(
-    body: JobMatchCreate, user: CurrentUser, session: DbSession, limit: Limit = 20
+    body: JobMatchCreate, user: CurrentUser, session: DbSession, settings: SettingsDep, limit: Limit = 20
 ) -> JobMatchPage:
     """Rank jobs for one of your resumes (default: your latest parsed one), or for your
     profile's title and skills when you have none. Served from the stored list when nothing
     it was computed from has changed, unless `refresh`."""
     return await service.ranked_page(
         session,
+        settings,
         user,
         resume_id=body.resume_id,
         filters=body.filters,
@@ -43,13 +45,14 @@ async def create_job_matches(
 
 @router.get("", response_model=JobMatchPage)
 async def list_job_matches(
-    user: CurrentUser, session: DbSession, query: Annotated[JobMatchQuery, Query()]
+    user: CurrentUser, session: DbSession, settings: SettingsDep, query: Annotated[JobMatchQuery, Query()]
 ) -> JobMatchPage:
     """Your ranked jobs, a page at a time, for these filters (computed first if the stored list
     is for other filters, another resume version or an older set of jobs). For a swap seeker,
     `occupation=equivalent&shorter_commute=true` lists the vacancies that would shorten their commute."""
     return await service.ranked_page(
         session,
+        settings,
         user,
         resume_id=query.resume_id,
         filters=query.filters(),

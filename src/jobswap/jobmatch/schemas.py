@@ -131,6 +131,7 @@ class ScoreParts(BaseModel):
     commute: float | None
     commute_minutes: float | None
     commute_mode: str
+    commute_source: Literal["estimate", "router"] | None = None
     remote: bool
     shorter_commute: bool | None
 

@@ -213,11 +213,15 @@ def score(
     *,
     model: CommuteModel = DEFAULT,
     weights: dict[str, float] | None = None,
+    routed: float | None = None,
 ) -> Scored:
+    """`routed`: a router's minutes for this trip, in place of the estimate."""
     weights = weights or WEIGHTS
     skill_value, matched, missing = skills_part(seeker, job)
     role_value, because = role_part(seeker, job, equivalence)
     minutes = None if job.workplace == "remote" else commute_minutes(seeker, job, model)
+    if routed is not None and minutes is not None:
+        minutes = routed
     values: dict[str, float | None] = {
         "text": text_part(job.text_rank),
         "semantic": semantic_part(job.semantic),
@@ -239,6 +243,7 @@ def score(
     parts["commute_minutes"] = None if minutes is None else round(minutes, 1)
     parts["remote"] = job.workplace == "remote"
     parts["commute_mode"] = seeker.mode.value
+    parts["commute_source"] = None if minutes is None else "router" if routed is not None else "estimate"
     parts["shorter_commute"] = (
         None
         if seeker.current_commute is None or (minutes is None and job.workplace != "remote")

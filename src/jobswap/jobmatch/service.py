@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import time
 import uuid
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ import numpy as np
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jobswap.config import Settings
 from jobswap.db import as_service
 from jobswap.embeddings.model import get_embedder
 from jobswap.errors import BadRequest, Conflict, NotFound
@@ -28,17 +30,21 @@ from jobswap.jobmatch import repository
 from jobswap.jobmatch.models import JobMatch, JobMatchList
 from jobswap.jobmatch.repository import Window
 from jobswap.jobmatch.schemas import JobMatchFilters, JobMatchItem, JobMatchPage, JobMatchUpdate, item_of
-from jobswap.jobmatch.scoring import LOW_CONFIDENCE, Scored, Seeker, rank
+from jobswap.jobmatch.scoring import LOW_CONFIDENCE, Posting, Scored, Seeker, rank, score
 from jobswap.jobmatch.seeker import from_parts, from_resume
 from jobswap.matching import calibration
 from jobswap.matching.commute import MODE_INDEX, CommuteMode, CommuteModel
 from jobswap.matching.geo import haversine_km
+from jobswap.matching.locate import router_for
+from jobswap.matching.providers import ProviderError, Router
 from jobswap.occupations.titles import CONFIDENT, title_index
 from jobswap.resumes.models import Resume, ResumeStatus
 from jobswap.resumes.schemas import merged
 from jobswap.users.models import User
 
+log = logging.getLogger(__name__)
 KEEP = 200  # ranked jobs stored per person
+ROUTED = 20  # with a router configured, the best this many trips are routed
 _MODEL_TTL_SECONDS = 300.0
 _model: tuple[float, CommuteModel] | None = None
 
@@ -199,17 +205,60 @@ def keep(scored: Scored, filters: JobMatchFilters, seeker: Seeker) -> bool:
 
 
 async def compute(
-    session: AsyncSession, reading: Reading, window: Window, filters: JobMatchFilters, model: CommuteModel
+    session: AsyncSession,
+    reading: Reading,
+    window: Window,
+    filters: JobMatchFilters,
+    model: CommuteModel,
+    router: Router | None = None,
 ) -> list[Scored]:
     found = await repository.candidates(session, reading.terms, reading.seeker.embedding, window)
     postings = [posting for posting, _ in found]
     index = title_index()
     ranked = await asyncio.to_thread(rank, reading.seeker, postings, index.equivalence, model=model)
-    return [s for s in ranked if keep(s, filters, reading.seeker)][:KEEP]
+    ranked = [s for s in ranked if keep(s, filters, reading.seeker)]
+    if router is not None:
+        ranked = await _routed(reading.seeker, ranked, {p.id: p for p in postings}, router, model, filters)
+    return ranked[:KEEP]
+
+
+async def _routed(
+    seeker: Seeker,
+    ranked: list[Scored],
+    postings: dict[uuid.UUID, Posting],
+    router: Router,
+    model: CommuteModel,
+    filters: JobMatchFilters,
+) -> list[Scored]:
+    """The configured router's minutes for the best ROUTED trips (one matrix call), rescored and
+    re-checked against the filters. A router that fails leaves the estimates."""
+    if seeker.home is None:
+        return ranked
+    top = [s for s in ranked[:ROUTED] if s.commute_minutes is not None]
+    if not top:
+        return ranked
+    pairs = [
+        (seeker.home, (postings[s.job_id].latitude or 0.0, postings[s.job_id].longitude or 0.0)) for s in top
+    ]
+    try:
+        minutes = await router.minutes(pairs, seeker.mode)
+    except ProviderError as exc:
+        log.warning("router failed; job commutes stay estimates", extra={"error": str(exc)[:200]})
+        return ranked
+    equivalence = title_index().equivalence
+    again = {
+        s.job_id: score(seeker, postings[s.job_id], equivalence, model=model, routed=m)
+        for s, m in zip(top, minutes, strict=True)
+        if m is not None
+    }
+    rescored = [again.get(s.job_id, s) for s in ranked]
+    rescored = [s for s in rescored if keep(s, filters, seeker)]
+    return sorted(rescored, key=lambda s: (-s.score, str(s.job_id)))
 
 
 async def ranked_page(
     session: AsyncSession,
+    settings: Settings,
     user: User,
     *,
     resume_id: uuid.UUID | None,
@@ -246,7 +295,7 @@ async def ranked_page(
             started = time.perf_counter()
             reading = await read_seeker(resume, facts)
             window = window_for(filters, user, reading.seeker, model)
-            ranked = await compute(session, reading, window, filters, model)
+            ranked = await compute(session, reading, window, filters, model, router_for(settings))
             await repository.replace_list(session, user.id, reading.resume_id, ranked)
             values = {
                 "resume_id": reading.resume_id,

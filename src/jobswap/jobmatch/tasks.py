@@ -9,13 +9,15 @@ from datetime import UTC, datetime
 
 import procrastinate
 
-from jobswap.jobmatch import alerts
+from jobswap.db import Identity
+from jobswap.jobmatch import alerts, repository
 from jobswap.jobs.tasks import ALERTS_TASK
 from jobswap.notifications.service import Notifier
 from jobswap.worker import TaskContext
 
 log = logging.getLogger(__name__)
 DIGEST_TASK = "jobmatch.digests"
+TERM_STATS_TASK = "jobmatch.term_stats"
 
 
 def register(queue: procrastinate.App, ctx: TaskContext) -> None:
@@ -37,3 +39,10 @@ def register(queue: procrastinate.App, ctx: TaskContext) -> None:
     async def _digests(timestamp: int | None = None) -> int:
         now = datetime.fromtimestamp(timestamp, UTC) if timestamp is not None else datetime.now(UTC)
         return await alerts.due_digests(ctx.database, notifier, now)
+
+    @queue.periodic(cron="17 * * * *", periodic_id="job-term-stats")
+    @queue.task(name=TERM_STATS_TASK, queueing_lock=TERM_STATS_TASK, lock=TERM_STATS_TASK, pass_context=False)
+    async def _term_stats(timestamp: int | None = None) -> int:
+        """Hourly: how many jobs hold each search term (the full-text leg's term choice reads it)."""
+        async with ctx.database.transaction(Identity.service()) as session:
+            return await repository.refresh_term_stats(session)

@@ -8,6 +8,7 @@ the row pending for the next try.
 
 from __future__ import annotations
 
+import json
 import random
 import uuid
 from dataclasses import dataclass
@@ -64,11 +65,9 @@ class Notifier:
         link: str | None = None,
         facts: dict[str, Any] | None = None,
         email_link: str | None = None,
-        email: bool = True,
     ) -> None:
         """`link` is an app path shown in-app and mailed as a full URL, unless `email_link`
-        (a secret one-time link) replaces it in the mail only. `email=False`: in the app only
-        (a digest mails it later)."""
+        (a secret one-time link) replaces it in the mail only."""
         assert identity_of(session).role is AccessRole.SERVICE, "notify writes for other people"
         user = await session.get(User, user_id)
         if user is None:
@@ -79,10 +78,36 @@ class Notifier:
                 user_id=user.id, kind=kind.value, title=SUBJECTS[kind], body=body, link=link, data=facts
             )
         )
-        if not email or (kind not in ESSENTIAL and kind.value in (user.email_opt_out or [])):
+        if kind not in ESSENTIAL and kind.value in (user.email_opt_out or []):
             await session.flush()
             return
         await self.enqueue_email(session, user, kind, facts, email_link or (self.url(link) if link else None))
+
+    async def notify_in_app(
+        self, session: AsyncSession, items: list[tuple[uuid.UUID, Kind, str, str | None, dict[str, Any]]]
+    ) -> int:
+        """Many in-app notifications in one statement (user, kind, body, link, facts): for passes
+        that tell thousands of people at once. No e-mail; a digest mails later."""
+        assert identity_of(session).role is AccessRole.SERVICE, "notify writes for other people"
+        if not items:
+            return 0
+        result = await session.execute(
+            text(
+                "INSERT INTO notifications (user_id, kind, title, body, link, data) "
+                "SELECT t.u, t.k, t.t, t.b, t.l, CAST(t.d AS jsonb) FROM unnest(CAST(:u AS uuid[]), "
+                "CAST(:k AS text[]), CAST(:t AS text[]), CAST(:b AS text[]), CAST(:l AS text[]), "
+                "CAST(:d AS text[])) AS t(u, k, t, b, l, d) JOIN users ON users.id = t.u"
+            ),
+            {
+                "u": [i[0] for i in items],
+                "k": [i[1].value for i in items],
+                "t": [SUBJECTS[i[1]] for i in items],
+                "b": [i[2] for i in items],
+                "l": [i[3] for i in items],
+                "d": [json.dumps(i[4]) for i in items],
+            },
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def enqueue_email(
         self, session: AsyncSession, user: User, kind: Kind, facts: dict[str, Any], link: str | None
