@@ -290,6 +290,14 @@ async def run_import(
     source = io.BufferedReader(_Prefixed(head, stream))
     batch: list[tuple[int, RawPosting]] = []
     now = datetime.now(UTC)
+
+    async def flush(rows_read: list[tuple[int, RawPosting]]) -> None:
+        if rows_read:
+            items = await asyncio.to_thread(_clean, rows_read, report, now)
+            await _store(database, identity, run, items, report, now, on_stored)
+        if progress is not None:
+            progress(report.stats())
+
     for number, row in rows(source, fmt):
         report.rows += 1
         try:
@@ -300,30 +308,9 @@ async def run_import(
             report.bad += 1
             report.problem(number, str(exc))
         if len(batch) >= BATCH:
-            await _store(
-                database,
-                identity,
-                run,
-                await asyncio.to_thread(_clean, batch, report, now),
-                report,
-                now,
-                on_stored,
-            )
+            await flush(batch)
             batch = []
-            if progress is not None:
-                progress(report.stats())
-    if batch:
-        await _store(
-            database,
-            identity,
-            run,
-            await asyncio.to_thread(_clean, batch, report, now),
-            report,
-            now,
-            on_stored,
-        )
-    if progress is not None:
-        progress(report.stats())
+    await flush(batch)
     return await _finish(database, identity, run, report, began)
 
 
