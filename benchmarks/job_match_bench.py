@@ -348,7 +348,7 @@ async def replicate(runtime: Runtime, copies: int, tag: str, *, rebuild: bool) -
             ids += [r.id for r in rows]
     if rebuild:
         with engine.begin() as conn:
-            conn.execute(text("SET maintenance_work_mem = '1GB'"))
+            conn.execute(text("SET maintenance_work_mem = '3GB'"))
             conn.execute(text("SET max_parallel_maintenance_workers = 2"))
             for sql in INDEXES.values():
                 conn.execute(text(sql))
@@ -491,7 +491,7 @@ async def alert_pass(
         conn.execute(text("DROP INDEX ix_job_alerts_embedding_hnsw"))
         conn.execute(text(MORE_ALERTS), {"k": max(0, alerts_wanted - len(resumes))})
     with engine.begin() as conn:
-        conn.execute(text("SET maintenance_work_mem = '1GB'"))
+        conn.execute(text("SET maintenance_work_mem = '3GB'"))
         conn.execute(text("SET max_parallel_maintenance_workers = 2"))
         conn.execute(
             text(
@@ -511,7 +511,7 @@ async def alert_pass(
     return time.perf_counter() - began, hits
 
 
-async def scale(size: int, resumes: list[dict[str, Any]]) -> None:
+async def scale(size: int, resumes: list[dict[str, Any]], alerts_wanted: int) -> None:
     with tempfile.TemporaryDirectory(prefix="jobswap-jobmatch-scale-") as tmp:
         async with Runtime.open(settings_for(tmp)) as runtime:
             await load_postings(runtime)
@@ -532,9 +532,9 @@ async def scale(size: int, resumes: list[dict[str, Any]]) -> None:
                     f"  one resume, {label:<22} p50 {percentile(values, 0.5):7.1f} ms   "
                     f"p99 {percentile(values, 0.99):7.1f} ms  ({len(values)} requests)"
                 )
-            seconds, hits = await alert_pass(runtime, resumes, size)
+            seconds, hits = await alert_pass(runtime, resumes, alerts_wanted)
             print(
-                f"  alert pass: 1,000 new jobs against {size} stored resume alerts: "
+                f"  alert pass: 1,000 new jobs against {alerts_wanted} stored resume alerts: "
                 f"{seconds:.1f} s, {hits} hits"
             )
 
@@ -545,6 +545,7 @@ async def main() -> None:
     )
     parser.add_argument("--sizes", type=int, nargs="*", default=[])
     parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument("--alerts", type=int, default=None, help="stored alerts per size (default: the size)")
     args = parser.parse_args()
     print(f"embedding model: {MODEL_ID}")
     if not args.skip_quality:
@@ -554,7 +555,7 @@ async def main() -> None:
     if args.sizes:
         resumes = read_resumes()
         for size in args.sizes:
-            await scale(size, resumes)
+            await scale(size, resumes, args.alerts or size)
 
 
 if __name__ == "__main__":
