@@ -10,6 +10,7 @@ notification at once and an e-mail digest at most at the alert's frequency.
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -26,7 +27,7 @@ from jobswap.jobmatch import repository
 from jobswap.jobmatch.models import AlertFrequency, JobAlert
 from jobswap.jobmatch.schemas import AlertCreate, AlertUpdate, JobMatchFilters
 from jobswap.jobmatch.scoring import Scored, Seeker, score
-from jobswap.jobmatch.seeker import from_query, from_resume
+from jobswap.jobmatch.seeker import from_query, from_resume, pay_floor
 from jobswap.jobmatch.service import commute_model, keep, profile_facts, resolve_resume
 from jobswap.matching import calibration
 from jobswap.matching.commute import CommuteMode, CommuteModel
@@ -234,8 +235,6 @@ async def _text_ranks(
 
 
 def _facts(user: User, model: CommuteModel) -> dict[str, Any]:
-    from jobswap.jobmatch.seeker import pay_floor
-
     facts = profile_facts(user, model)
     facts["pay_floor"], facts["pay_currency"] = pay_floor(user.salary_band)
     return facts
@@ -315,7 +314,7 @@ async def run_pass(database: Database, notifier: Notifier, job_ids: list[uuid.UU
                 "u": [r["alert"].user_id for r in recorded],
                 "j": [r["job"]["id"] for r in recorded],
                 "s": [r["scored"].score for r in recorded],
-                "p": [_json(r["scored"].parts) for r in recorded],
+                "p": [json.dumps(r["scored"].parts) for r in recorded],
             },
         )
         fresh: dict[uuid.UUID, int] = defaultdict(int)
@@ -337,12 +336,6 @@ async def run_pass(database: Database, notifier: Notifier, job_ids: list[uuid.UU
         instant = [alerts[a] for a in fresh if alerts[a].frequency == AlertFrequency.INSTANT.value]
         await _digest(session, notifier, instant, datetime.now(UTC))
         return sum(fresh.values())
-
-
-def _json(value: Any) -> str:
-    import json
-
-    return json.dumps(value)
 
 
 async def _digest(session: AsyncSession, notifier: Notifier, alerts: list[JobAlert], now: datetime) -> int:
