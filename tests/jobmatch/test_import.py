@@ -134,3 +134,27 @@ def test_import_command(settings: Settings, runtime: Any, admin_engine: Any, tmp
         [*cmd, str(bad), "--map", "nonsense"], env=env, capture_output=True, text=True, timeout=300
     )
     assert mapped.returncode == 1 and "ours=theirs" in mapped.stderr
+
+
+async def test_jobs_stored_without_embedding_are_swept_up(runtime: Runtime, admin_engine: Any) -> None:
+    """A CLI import with --no-embed (or a lost task) leaves jobs with no vector: the periodic
+    sweep queues them, and the embedding task then hands them to the alert pass."""
+    from jobswap.db import Identity
+    from jobswap.jobs import importing
+    from jobswap.jobs.tasks import EMBED_MISSING_TASK
+
+    run = await importing.run_import(
+        runtime.database, Identity.service(), io.BytesIO(jsonl(sample()[:6])), "a.jsonl"
+    )
+    assert run.postings_new == 6
+    with admin_engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM jobs WHERE embedding IS NULL")).scalar_one() == 6
+    await runtime.queue.configure_task(EMBED_MISSING_TASK).defer_async(timestamp=0)
+    await drain_queue(runtime)
+    with admin_engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM jobs WHERE embedding IS NULL")).scalar_one() == 0
+        tasks = conn.execute(
+            text("SELECT task_name, count(*) FROM procrastinate_jobs WHERE status = 'succeeded' GROUP BY 1")
+        ).all()
+    done = dict(tasks)
+    assert done.get("jobs.embed") == 1 and done.get("jobmatch.alerts") == 1
