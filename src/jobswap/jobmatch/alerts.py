@@ -21,14 +21,13 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobswap.db import Database, Identity
-from jobswap.embeddings.model import get_embedder
 from jobswap.errors import BadRequest, NotFound
 from jobswap.jobmatch import repository
 from jobswap.jobmatch.models import AlertFrequency, JobAlert
 from jobswap.jobmatch.schemas import AlertCreate, AlertUpdate, JobMatchFilters
 from jobswap.jobmatch.scoring import Scored, Seeker, score
 from jobswap.jobmatch.seeker import from_query, from_resume, pay_floor
-from jobswap.jobmatch.service import commute_model, keep, profile_facts, resolve_resume
+from jobswap.jobmatch.service import commute_model, embed_text, keep, profile_facts, resolve_resume
 from jobswap.matching import calibration
 from jobswap.matching.commute import CommuteMode, CommuteModel
 from jobswap.notifications.kinds import Kind
@@ -48,10 +47,6 @@ _PERIOD = {
     AlertFrequency.DAILY: timedelta(days=1),
     AlertFrequency.WEEKLY: timedelta(days=7),
 }
-
-
-def _embed(query: str) -> list[float]:
-    return [float(x) for x in get_embedder().embed_sync([query])[0]]
 
 
 def _profile(seeker: Seeker, terms: list[str]) -> dict[str, Any]:
@@ -87,7 +82,7 @@ async def _reading(session: AsyncSession, user: User, body: AlertCreate) -> tupl
     model = await commute_model(session)
     facts = profile_facts(user, model)
     if body.query:
-        vector = await asyncio.to_thread(_embed, body.query)
+        vector = await asyncio.to_thread(embed_text, body.query)
         seeker, terms = await asyncio.to_thread(from_query, body.query, vector, facts)
         return _profile(seeker, terms), vector, None
     resume = await resolve_resume(session, user, body.resume_id)

@@ -34,7 +34,6 @@ class Window:
     occupations: tuple[str, ...] = ()
     min_occupation_confidence: float = 0.0
     near: tuple[float, float, float] | None = None  # latitude, longitude, km; remote jobs pass
-    job_ids: tuple[uuid.UUID, ...] = ()
 
 
 JOB_COLUMNS = (
@@ -117,9 +116,6 @@ def _where(window: Window, params: dict[str, Any]) -> str:
             "power((j.longitude - :near_lon) * 111.2 * cos(radians(:near_lat)), 2)) <= :near_km))"
         )
         params["near_lat"], params["near_lon"], params["near_km"] = window.near
-    if window.job_ids:
-        clauses.append("j.id = ANY(:job_ids)")
-        params["job_ids"] = list(window.job_ids)
     return "".join(f" AND {c}" for c in clauses)
 
 

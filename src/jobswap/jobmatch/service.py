@@ -114,7 +114,8 @@ async def resolve_resume(session: AsyncSession, user: User, resume_id: uuid.UUID
     return resume
 
 
-def _embed(text_: str) -> list[float]:
+def embed_text(text_: str) -> list[float]:
+    """The resumes' model on a short text (a profile's title and skills, an alert's query)."""
     return [float(x) for x in get_embedder().embed_sync([text_])[0]]
 
 
@@ -140,7 +141,7 @@ async def read_seeker(resume: Resume | None, facts: dict[str, Any]) -> Reading:
             "Upload a resume, or put a job title and skills in your profile, to get ranked jobs."
         )
     blurb = ". ".join(filter(None, [facts.get("job_title"), ", ".join(facts.get("skills") or [])]))
-    vector = await asyncio.to_thread(_embed, blurb)
+    vector = await asyncio.to_thread(embed_text, blurb)
     seeker, terms = await asyncio.to_thread(
         lambda: from_parts(
             titles=[facts.get("job_title") or ""],
