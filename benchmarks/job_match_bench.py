@@ -189,7 +189,7 @@ async def load_postings(runtime: Runtime) -> dict[uuid.UUID, dict[str, int]]:
         ).all()
     ids = [r.id for r in rows]
     for start in range(0, len(ids), 128):
-        await embed_jobs(runtime.database, ids[start : start + 128])
+        await embed_jobs(runtime.database, runtime.settings, ids[start : start + 128])
     labels = {}
     for line in (DATA / "postings.jsonl").read_text().splitlines():
         posting = json.loads(line)

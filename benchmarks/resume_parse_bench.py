@@ -9,6 +9,11 @@
 
     .venv/bin/python benchmarks/resume_parse_bench.py
 
+With the AI parser configured (JOBSWAP_RESUME_PARSER=ai and the provider's JOBSWAP_AI_BASE_URL /
+JOBSWAP_AI_API_KEY / JOBSWAP_AI_CHAT_MODEL), an "AI P / R" column shows what the model adds to
+the rule-based parse (its answer cleaned and merged as in the service); otherwise it is skipped.
+This sends the annotated resumes to the provider.
+
 The annotations are noisy (the dataset's own caveat), and phone numbers are not
 annotated in it, so phones are reported from the parser's unit tests only.
 """
@@ -126,6 +131,43 @@ def _fields(parsed: Any, tx: Any) -> dict[str, set[str]]:
 def _aliases(tx: object, canonical: str) -> list[str]:
     lookup = getattr(tx, "lookup", {})
     return [k for k, v in lookup.items() if v.canonical == canonical][:5]
+
+
+def ai_extractor() -> Callable[[str], dict[str, set[str]]] | None:
+    """The AI parser as the service runs it (cleaned, merged with the rules), when configured."""
+    from jobswap.config import get_settings
+
+    settings = get_settings()
+    if settings.resume_parser != "ai":
+        return None
+    import asyncio
+
+    from jobswap.ai.client import AIClient
+    from jobswap.resumes.parsed import ParsedResume
+    from jobswap.resumes.parsing import parse_resume
+    from jobswap.resumes.parsing.ai import SCHEMA, clean, merge, messages_for
+    from jobswap.skills.taxonomy import taxonomy
+
+    client = AIClient(settings)
+
+    def extract(text: str) -> dict[str, set[str]]:
+        async def ask() -> dict[str, Any]:
+            return await client.chat_json(
+                messages_for(text, settings.ai_resume_max_chars),
+                SCHEMA,
+                "parsed_resume",
+                settings.ai_chat_model,
+            )
+
+        rules = parse_resume(text)
+        answer = asyncio.run(ask())
+        parsed, _ = merge(clean(answer, text)[0], ParsedResume.model_validate(rules.model_dump()))
+        return _fields(parsed, taxonomy()) | {
+            "titles": {norm(e.title) for e in parsed.experience if e.title}
+            | ({norm(parsed.headline)} if parsed.headline else set())
+        }
+
+    return extract
 
 
 def baseline_fields(text: str) -> dict[str, set[str]]:
@@ -288,15 +330,20 @@ def main() -> None:
     elapsed = time.perf_counter() - start
     previous = score(samples, previous_fields)
     base = score(samples, baseline_fields)
+    ai = ai_extractor()
+    with_ai = score(samples, ai) if ai is not None else None
     print(
         f"annotated resumes: {len(samples)} ({annotated[0].parent}), "
         f"parse time {1000 * elapsed / len(samples):.1f} ms/resume"
     )
-    header = "".join(f"{name:>20}" for name in ("JobSwap P / R", "previous P / R", "regex P / R"))
-    print(f"{'field':<13}{header}")
+    names = ["JobSwap P / R", "previous P / R", "regex P / R"] + (["AI P / R"] if with_ai else [])
+    print(f"{'field':<13}{''.join(f'{name:>20}' for name in names)}")
     for field in LABELS:
-        cells = "".join(f"{p:>13.2f} / {r:.2f}" for p, r in (ours[field], previous[field], base[field]))
+        columns = [ours[field], previous[field], base[field]] + ([with_ai[field]] if with_ai else [])
+        cells = "".join(f"{p:>13.2f} / {r:.2f}" for p, r in columns)
         print(f"{field:<13}{cells}")
+    if with_ai is None:
+        print("AI parser: skipped (set JOBSWAP_RESUME_PARSER=ai and a provider to measure it)")
     for field in ("titles", "companies"):
         cells = "".join(
             f"{heading_recall(samples, e, field):>20.2f}" for e in (jobswap_fields, previous_fields)

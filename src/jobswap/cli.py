@@ -26,6 +26,10 @@ db_app = typer.Typer(help="Database schema: migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 jobs_app = typer.Typer(help="Job postings: bulk import.", no_args_is_help=True)
 app.add_typer(jobs_app, name="jobs")
+embeddings_app = typer.Typer(
+    help="Stored vectors: which model made them, re-embedding.", no_args_is_help=True
+)
+app.add_typer(embeddings_app, name="embeddings")
 console = Console(stderr=True)
 
 
@@ -359,7 +363,7 @@ def jobs_import(
                 while pending:
                     chunk = [uuid.UUID(str(i)) for i in pending[:256]]
                     del pending[:256]
-                    await service.embed_jobs(runtime.database, chunk)
+                    await service.embed_jobs(runtime.database, settings, chunk)
                     bar.advance(embedding, len(chunk))
             out = Console()
             state = (done.per_source or {}).get(importing.SOURCE, {})
@@ -375,6 +379,68 @@ def jobs_import(
     status = asyncio.run(run())
     if status != "succeeded":
         raise typer.Exit(code=2 if status == "partial" else 1)
+
+
+@embeddings_app.command("status")
+def embeddings_status() -> None:
+    """How many stored vectors the active model made, per table, and any batch in flight."""
+    from jobswap.embeddings import reembed
+    from jobswap.runtime import Runtime
+
+    settings = get_settings()
+
+    async def main() -> reembed.Progress:
+        async with Runtime.open(settings) as runtime:
+            return await reembed.progress(runtime.database, settings)
+
+    try:
+        found = asyncio.run(main())
+    except StartupError as exc:
+        raise _fail(str(exc)) from None
+    out = Console()
+    out.print(f"active model: {found.model}")
+    for table, counts in found.tables.items():
+        out.print(f"  {table}: {counts['current']} of {counts['total']} current, {counts['pending']} waiting")
+    if found.batch:
+        out.print(f"  batch {found.batch['provider_batch_id']}: {found.batch['provider_status']}")
+
+
+@embeddings_app.command("reembed")
+def embeddings_reembed(
+    wait: Annotated[
+        bool, typer.Option(help="Keep going (polling a batch) until every vector is the active model's.")
+    ] = True,
+    poll_seconds: Annotated[float, typer.Option(min=0.1, help="Between polls of a provider's batch.")] = 30.0,
+) -> None:
+    """Re-embed stored vectors that another model made (after a change of provider). Resumable:
+    a run that is stopped loses nothing, and a batch already submitted is picked up again."""
+    from rich.progress import Progress
+
+    from jobswap.embeddings import reembed
+    from jobswap.runtime import Runtime
+
+    settings = get_settings()
+
+    async def main() -> int:
+        async with Runtime.open(settings) as runtime:
+            found = await reembed.progress(runtime.database, settings)
+            total = sum(t["total"] for t in found.tables.values())
+            with Progress(console=console, transient=True) as bar:
+                task = bar.add_task(f"re-embedding with {found.model}", total=total or 1)
+                while True:
+                    found = await reembed.progress(runtime.database, settings)
+                    bar.update(task, completed=total - found.pending)
+                    if found.pending == 0 or not wait:
+                        return found.pending
+                    step = await reembed.run(runtime.database, settings, budget_seconds=30.0)
+                    if step["outcome"] in ("waiting", "submitted", "provider_failed") or not step["embedded"]:
+                        await asyncio.sleep(poll_seconds)
+
+    try:
+        left = asyncio.run(main())
+    except StartupError as exc:
+        raise _fail(str(exc)) from None
+    Console().print("every vector is current" if left == 0 else f"{left} vector(s) still waiting")
 
 
 @app.command("create-admin")

@@ -158,6 +158,10 @@ class Settings(BaseSettings):
     smtp_security: Literal["starttls", "tls", "none"] = "starttls"
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
+    # The seed's SendGrid key: with no JOBSWAP_SMTP_HOST, mail goes through SendGrid's SMTP relay.
+    sendgrid_api_key: Annotated[
+        SecretStr | None, Field(validation_alias=AliasChoices("JOBSWAP_SENDGRID_API_KEY", "SENDGRID_API_KEY"))
+    ] = None
     smtp_timeout_seconds: float = Field(default=20.0, gt=0)
     email_max_attempts: int = Field(default=6, ge=1, le=30)
     email_retry_seconds: int = Field(default=30, ge=0)  # first retry's wait; doubles each time
@@ -188,6 +192,44 @@ class Settings(BaseSettings):
     hr_cost_per_hire: float = Field(default=4129.0, ge=0)
     hr_swap_onboarding_share: float = Field(default=0.5, ge=0, le=5)
 
+    # --- optional AI providers (off by default: nothing leaves this machine) ---------------
+    # "openai": any OpenAI-compatible server (OpenAI, Azure OpenAI, vLLM, Ollama, llama.cpp).
+    # Switching provider re-embeds every stored vector in the background (see docs/ai-providers.md).
+    embedding_provider: Literal["local", "openai"] = "local"
+    # "ai" sends each resume's extracted text (personal data) to the chat model at ai_base_url.
+    resume_parser: Literal["rules", "ai"] = "rules"
+    ai_base_url: Annotated[
+        str, Field(validation_alias=AliasChoices("JOBSWAP_AI_BASE_URL", "OPENAI_BASE_URL"))
+    ] = "https://api.openai.com/v1"
+    ai_api_key: Annotated[
+        SecretStr | None, Field(validation_alias=AliasChoices("JOBSWAP_AI_API_KEY", "OPENAI_API_KEY"))
+    ] = None
+    ai_api_version: str | None = None  # Azure OpenAI: sent as ?api-version=, with an api-key header
+    ai_embedding_model: str = Field(default="text-embedding-3-small", min_length=1, max_length=200)
+    ai_send_dimensions: bool = True  # ask for 384 dimensions (servers that cannot must answer 384)
+    ai_chat_model: str = Field(default="gpt-4o-mini", min_length=1, max_length=200)
+    ai_requests_per_minute: float = Field(default=500.0, gt=0)  # per process
+    ai_tokens_per_minute: int = Field(default=200_000, ge=1000)  # per process
+    ai_timeout_seconds: float = Field(default=60.0, gt=0)
+    ai_max_retries: int = Field(default=4, ge=0, le=10)
+    ai_backoff_seconds: float = Field(default=1.0, ge=0)  # first retry's base delay; doubles, jittered
+    ai_max_retry_after: float = Field(default=120.0, ge=0)  # a longer Retry-After counts as down
+    ai_breaker_failures: int = Field(default=3, ge=1)  # failed calls in a row that open the breaker
+    ai_breaker_seconds: float = Field(default=60.0, gt=0)  # how long it stays open before a trial call
+    ai_use_batch: bool = True  # re-embedding through the provider's batch API when it has one
+    ai_batch_size: int = Field(default=5000, ge=1, le=50_000)  # rows per re-embedding batch
+    ai_resume_max_chars: int = Field(default=30_000, ge=1000)
+    # US dollars per million tokens, [input, output], for the cost shown in /api/admin/usage.
+    ai_prices: dict[str, tuple[float, float]] = {
+        "text-embedding-3-small": (0.02, 0.0),
+        "text-embedding-3-large": (0.13, 0.0),
+        "gpt-4o-mini": (0.15, 0.60),
+        "gpt-4.1-mini": (0.40, 1.60),
+        "gpt-4o": (2.50, 10.0),
+    }
+    ai_batch_discount: float = Field(default=0.5, ge=0, le=1)  # the batch API's price share
+    reembed_cron: str = "* * * * *"
+
     # --- file storage -------------------------------------------------------------
     storage_backend: Literal["local", "s3"] = "local"
     s3_bucket: str | None = None
@@ -196,6 +238,8 @@ class Settings(BaseSettings):
     s3_region: str | None = None
     s3_access_key_id: str | None = None
     s3_secret_access_key: SecretStr | None = None
+    # "path" for services that want https://host/bucket/key (Supabase Storage, most MinIO setups).
+    s3_addressing_style: Literal["auto", "path", "virtual"] = "auto"
 
     # --- background work ---------------------------------------------------
     run_worker: bool = True  # `jobswap serve` runs a procrastinate worker in-process
@@ -222,6 +266,18 @@ class Settings(BaseSettings):
         if self.storage_backend == "s3" and not self.s3_bucket:
             raise ValueError("JOBSWAP_STORAGE_BACKEND=s3 needs JOBSWAP_S3_BUCKET")
         return self
+
+    @model_validator(mode="after")
+    def _sendgrid_relay(self) -> Settings:
+        if self.sendgrid_api_key is not None and self.smtp_host is None:
+            self.smtp_host, self.smtp_port, self.smtp_security = "smtp.sendgrid.net", 587, "starttls"
+            self.smtp_username, self.smtp_password = "apikey", self.sendgrid_api_key
+        return self
+
+    @property
+    def ai_wanted(self) -> bool:
+        """Whether anything is configured to call the AI provider."""
+        return self.embedding_provider == "openai" or self.resume_parser == "ai"
 
     @property
     def mail_dir(self) -> Path:

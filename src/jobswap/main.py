@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from jobswap import __version__
+from jobswap.ai.router import router as ai_admin_router
 from jobswap.auth.router import admin_router as signin_locks_router
 from jobswap.auth.router import router as auth_router
 from jobswap.auth.security import Passwords
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(hr_router)
     app.include_router(employers_router)
     app.include_router(signin_locks_router)
+    app.include_router(ai_admin_router)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

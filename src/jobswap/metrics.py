@@ -77,6 +77,12 @@ SELECT 'queue' AS kind, queue_name AS a, status::text AS b, count(*)::float AS n
 UNION ALL
 SELECT 'outbox', status, '', count(*) FROM email_outbox GROUP BY 1, 2
 UNION ALL
+SELECT 'ai_cost', operation, model, coalesce(sum(cost_usd), 0)
+  FROM ai_usage WHERE created_at > now() - interval '1 day' GROUP BY 1, 2, 3
+UNION ALL
+SELECT 'ai_calls', model, outcome, count(*)
+  FROM ai_usage WHERE created_at > now() - interval '1 day' GROUP BY 1, 2, 3
+UNION ALL
 SELECT 'scrape', s.key, 'postings', sum(coalesce((s.value ->> 'found')::float, 0))
   FROM scrape_runs r, jsonb_each(r.per_source) s WHERE r.created_at > now() - interval '1 day' GROUP BY 1, 2
 UNION ALL
@@ -119,8 +125,22 @@ class DatabaseCollector(Collector):
             "Fetch errors in the last day, by source and kind",
             labels=["source", "kind"],
         )
+        ai_cost = GaugeMetricFamily(
+            "jobswap_ai_cost_usd_24h",
+            "Estimated AI provider cost in the last day, all processes (US dollars)",
+            labels=["operation", "model"],
+        )
+        ai_calls = GaugeMetricFamily(
+            "jobswap_ai_calls_24h",
+            "AI provider calls in the last day, all processes",
+            labels=["model", "outcome"],
+        )
         for kind, a, b, n in self.rows:
-            if kind == "queue":
+            if kind == "ai_cost":
+                ai_cost.add_metric([a, b], n)
+            elif kind == "ai_calls":
+                ai_calls.add_metric([a, b], n)
+            elif kind == "queue":
                 queue.add_metric([a, b], n)
             elif kind == "outbox":
                 outbox.add_metric([a], n)
@@ -128,7 +148,7 @@ class DatabaseCollector(Collector):
                 postings.add_metric([a], n)
             else:
                 errors.add_metric([a, b], n)
-        yield from (queue, outbox, postings, errors)
+        yield from (queue, outbox, postings, errors, ai_cost, ai_calls)
 
 
 DATABASE = DatabaseCollector()

@@ -1,5 +1,6 @@
 """Imports every domain's tables, so that Base.metadata knows them all."""
 
+from jobswap.ai.models import AIUsage, EmbeddingBatch
 from jobswap.auth.models import AuthSession, EmailToken, RefreshToken, SigninAttempt
 from jobswap.hr.models import Employer, HrRequest
 from jobswap.jobmatch.models import JobAlert, JobAlertHit, JobMatch, JobMatchList, JobTermStat
@@ -11,10 +12,12 @@ from jobswap.swaps.models import SwapEvent, SwapMember, SwapRequest
 from jobswap.users.models import User
 
 __all__ = [
+    "AIUsage",
     "AuthSession",
     "CommuteCalibration",
     "CommuteSample",
     "EmailToken",
+    "EmbeddingBatch",
     "Employer",
     "GeocodeCacheEntry",
     "HrRequest",

@@ -16,6 +16,7 @@ import anyio
 import procrastinate
 
 from jobswap import migrate
+from jobswap.ai import client as ai_client
 from jobswap.config import Settings
 from jobswap.db import Database, libpq_url, redact, sqlalchemy_url
 from jobswap.embedded_pg import EmbeddedPostgres
@@ -87,6 +88,7 @@ class Runtime:
                 async with database.engine.connect() as conn:
                     await conn.run_sync(migrate.check_app_role)
                 queue = build_queue(urls.admin, TaskContext(settings=settings, database=database))
+                ai_client.account_to(database)
                 async with queue.open_async():
                     log.info(
                         "runtime ready",
@@ -94,4 +96,6 @@ class Runtime:
                     )
                     yield cls(settings=settings, urls=urls, database=database, queue=queue)
             finally:
+                ai_client.stop_accounting_to(database)
+                await ai_client.close_all()
                 await database.dispose()

@@ -23,6 +23,7 @@ class TaskContext:
 
 def build_queue(conninfo: str, ctx: TaskContext) -> procrastinate.App:
     from jobswap.auth import tasks as auth_tasks
+    from jobswap.embeddings import tasks as embedding_tasks
     from jobswap.jobmatch import tasks as job_match_tasks
     from jobswap.jobs import tasks as job_tasks
     from jobswap.matching import tasks as matching_tasks
@@ -35,6 +36,7 @@ def build_queue(conninfo: str, ctx: TaskContext) -> procrastinate.App:
         worker_defaults={"install_signal_handlers": False, "worker_middleware": [time_tasks]},
     )
     auth_tasks.register(queue, ctx)
+    embedding_tasks.register(queue, ctx)
     resume_tasks.register(queue, ctx)
     matching_tasks.register(queue, ctx)
     job_tasks.register(queue, ctx)

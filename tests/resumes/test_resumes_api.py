@@ -12,7 +12,6 @@ from sqlalchemy import text
 
 from jobswap.config import Settings
 from jobswap.db import AccessRole, Identity
-from jobswap.embeddings.model import get_embedder
 from jobswap.resumes.service import RowNotVisibleYet, process
 from jobswap.resumes.storage import LocalStorage
 from jobswap.runtime import Runtime
@@ -272,7 +271,6 @@ async def test_task_waits_for_the_upload_to_commit(runtime: Runtime, settings: S
             settings=settings,
             database=runtime.database,
             storage=LocalStorage(settings.data_dir / "files"),
-            embedder=get_embedder(),
         )
 
 

@@ -43,11 +43,13 @@ def s3_server() -> Iterator[str]:
     server.stop()
 
 
-async def test_s3_storage(s3_server: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("style", ["auto", "path"])  # path: how Supabase Storage's S3 API is reached
+async def test_s3_storage(s3_server: str, tmp_path: Path, style: str) -> None:
     settings = make_settings(
         tmp_path,
         storage_backend="s3",
-        s3_bucket="jobswap-test",
+        s3_addressing_style=style,
+        s3_bucket=f"jobswap-test-{style}",
         s3_prefix="tenant-a/",
         s3_endpoint_url=s3_server,
         s3_region="us-east-1",
@@ -55,10 +57,10 @@ async def test_s3_storage(s3_server: str, tmp_path: Path) -> None:
         s3_secret_access_key="test",
     )
     storage = S3Storage(settings)
-    storage._client.create_bucket(Bucket="jobswap-test")
+    storage._client.create_bucket(Bucket=f"jobswap-test-{style}")
     await _round_trip(storage)
     await storage.put("k", b"v", "text/plain")
-    listed = storage._client.list_objects_v2(Bucket="jobswap-test")["Contents"]
+    listed = storage._client.list_objects_v2(Bucket=f"jobswap-test-{style}")["Contents"]
     assert [o["Key"] for o in listed] == ["tenant-a/k"]
 
 

@@ -20,14 +20,16 @@ import numpy as np
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jobswap.config import Settings
 from jobswap.db import Database, Identity
+from jobswap.embeddings.provider import embed_one
 from jobswap.errors import BadRequest, NotFound
 from jobswap.jobmatch import repository
 from jobswap.jobmatch.models import AlertFrequency, JobAlert
 from jobswap.jobmatch.schemas import AlertCreate, AlertUpdate, JobMatchFilters
 from jobswap.jobmatch.scoring import Scored, Seeker, score
 from jobswap.jobmatch.seeker import from_query, from_resume, pay_floor
-from jobswap.jobmatch.service import commute_model, embed_text, keep, profile_facts, resolve_resume
+from jobswap.jobmatch.service import commute_model, keep, profile_facts, resolve_resume, resume_vector
 from jobswap.matching import calibration
 from jobswap.matching.commute import CommuteMode, CommuteModel
 from jobswap.notifications.kinds import Kind
@@ -78,30 +80,33 @@ def seeker_of(profile: dict[str, Any], embedding: Any, facts: dict[str, Any]) ->
     )
 
 
-async def _reading(session: AsyncSession, user: User, body: AlertCreate) -> tuple[dict[str, Any], Any, Any]:
+async def _reading(
+    session: AsyncSession, settings: Settings, user: User, body: AlertCreate
+) -> tuple[dict[str, Any], Any, str | None, Any]:
     model = await commute_model(session)
     facts = profile_facts(user, model)
     if body.query:
-        vector = await asyncio.to_thread(embed_text, body.query)
+        vector, vector_model = await embed_one(settings, body.query)
         seeker, terms = await asyncio.to_thread(from_query, body.query, vector, facts)
-        return _profile(seeker, terms), vector, None
+        return _profile(seeker, terms), vector, vector_model, None
     resume = await resolve_resume(session, user, body.resume_id)
     if resume is None:
         raise BadRequest("An alert needs a query, or a parsed resume to score new jobs against.")
     parsed = merged(resume.parsed_data, resume.corrections)
     if parsed is None or resume.embedding is None:
         raise BadRequest("That resume has not been read yet.")
-    seeker, terms = await asyncio.to_thread(from_resume, parsed, resume.text or "", resume.embedding, facts)
-    return _profile(seeker, terms), [float(x) for x in resume.embedding], resume.id
+    vector, vector_model = await resume_vector(settings, resume, parsed)
+    seeker, terms = await asyncio.to_thread(from_resume, parsed, resume.text or "", vector, facts)
+    return _profile(seeker, terms), vector, vector_model, resume.id
 
 
-async def create(session: AsyncSession, user: User, body: AlertCreate) -> JobAlert:
+async def create(session: AsyncSession, settings: Settings, user: User, body: AlertCreate) -> JobAlert:
     count = await session.scalar(
         select(func.count()).select_from(JobAlert).where(JobAlert.user_id == user.id)
     )
     if (count or 0) >= MAX_ALERTS:
         raise BadRequest(f"You have {MAX_ALERTS} alerts already; delete one first.")
-    profile, vector, resume_id = await _reading(session, user, body)
+    profile, vector, vector_model, resume_id = await _reading(session, settings, user, body)
     alert = JobAlert(
         user_id=user.id,
         resume_id=resume_id,
@@ -113,6 +118,7 @@ async def create(session: AsyncSession, user: User, body: AlertCreate) -> JobAle
         enabled=body.enabled,
         profile=profile,
         embedding=vector,
+        embedding_model=vector_model,
     )
     session.add(alert)
     await session.flush()
@@ -197,6 +203,7 @@ async def _pairs(
 ) -> dict[uuid.UUID, list[tuple[uuid.UUID, float]]]:
     """For each new job, the enabled alerts its embedding is nearest (the alerts' HNSW index)."""
     await session.execute(text(f"SET LOCAL hnsw.ef_search = {NEAREST + 30}"))
+    await session.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))  # the model filter
     rows = await session.execute(
         text("SELECT job_id, alert_id, cosine FROM jobswap_nearest_alerts(CAST(:ids AS uuid[]), :n, :floor)"),
         {"ids": job_ids, "n": NEAREST, "floor": MIN_COSINE},

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
 
 from jobswap.auth.dependencies import CurrentUser, DbSession
+from jobswap.dependencies import SettingsDep
 from jobswap.jobmatch import alerts
 from jobswap.jobmatch.models import JobAlert
 from jobswap.jobmatch.schemas import AlertCreate, AlertHitView, AlertUpdate, AlertView, ScoreParts, brief_of
@@ -24,10 +25,12 @@ class HitPage(BaseModel):
 
 
 @router.post("", response_model=AlertView, status_code=status.HTTP_201_CREATED)
-async def create_alert(body: AlertCreate, user: CurrentUser, session: DbSession) -> JobAlert:
+async def create_alert(
+    body: AlertCreate, user: CurrentUser, session: DbSession, settings: SettingsDep
+) -> JobAlert:
     """New jobs are scored against this alert as they land; you hear of those at or above
     `min_score` in the app at once, and by e-mail at most at `frequency`."""
-    return await alerts.create(session, user, body)
+    return await alerts.create(session, settings, user, body)
 
 
 @router.get("", response_model=list[AlertView])

@@ -93,6 +93,7 @@ class JobAlert(Base):
         CheckConstraint("frequency IN ('instant', 'daily', 'weekly')", name="frequency"),
         CheckConstraint("min_score >= 0 AND min_score <= 100", name="min_score_range"),
         Index("ix_job_alerts_user_id", "user_id"),
+        Index("ix_job_alerts_embedding_model", "embedding_model"),
         Index(
             "ix_job_alerts_embedding_hnsw",
             "embedding",
@@ -112,6 +113,7 @@ class JobAlert(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     profile: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
     embedding: Mapped[list[float] | None] = mapped_column(Vector(DIMENSIONS))
+    embedding_model: Mapped[str | None] = mapped_column(String(64))
     last_digest_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

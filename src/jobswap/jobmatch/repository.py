@@ -134,10 +134,12 @@ async def candidates(
     vector: Any,
     window: Window,
     *,
+    model: str | None = None,
     k: int = CANDIDATES,
 ) -> list[tuple[Posting, dict[str, Any]]]:
     """The union of both indexes' best `k` within the window, each with its place in either
-    list, its full-text rank over title, company and description, and its cosine similarity."""
+    list, its full-text rank over title, company and description, and its cosine similarity
+    (only against jobs whose vectors `model` made: vectors of two models never compare)."""
     params: dict[str, Any] = {"k": k}
     where = _where(window, params)
     legs = []
@@ -154,18 +156,17 @@ async def candidates(
         )
     else:
         legs.append("fts AS (SELECT NULL::uuid AS id, NULL::bigint AS pos WHERE false)")
-    if vector is not None:
-        params["v"] = vector_literal(vector)
+    if vector is not None and model is not None:
+        params["v"], params["model"] = vector_literal(vector), model
         await session.execute(text(f"SET LOCAL hnsw.ef_search = {max(EF_SEARCH, k)}"))
-        if where:
-            await session.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
+        await session.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
         legs.append(
             "vec AS (SELECT id, row_number() OVER (ORDER BY d, id) AS pos FROM ("
             "SELECT j.id, j.embedding <=> CAST(:v AS vector) AS d FROM jobs j "
-            f"WHERE j.embedding IS NOT NULL{where} "
+            f"WHERE j.embedding IS NOT NULL AND j.embedding_model = :model{where} "
             "ORDER BY j.embedding <=> CAST(:v AS vector) LIMIT :k) AS x)"
         )
-        semantic = "1 - (j.embedding <=> CAST(:v AS vector))"
+        semantic = "CASE WHEN j.embedding_model = :model THEN 1 - (j.embedding <=> CAST(:v AS vector)) END"
     else:
         legs.append("vec AS (SELECT NULL::uuid AS id, NULL::bigint AS pos WHERE false)")
         semantic = "NULL::float8"

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobswap.config import Settings
 from jobswap.db import as_service
-from jobswap.embeddings.model import get_embedder
+from jobswap.embeddings.provider import active_model, embed_one
 from jobswap.errors import BadRequest, Conflict, NotFound
 from jobswap.jobmatch import repository
 from jobswap.jobmatch.models import JobMatch, JobMatchList
@@ -38,6 +38,7 @@ from jobswap.matching.geo import haversine_km
 from jobswap.matching.locate import router_for
 from jobswap.matching.providers import ProviderError, Router
 from jobswap.occupations.titles import CONFIDENT, title_index
+from jobswap.resumes.embedding_text import embedding_text
 from jobswap.resumes.models import Resume, ResumeStatus
 from jobswap.resumes.schemas import merged
 from jobswap.users.models import User
@@ -55,6 +56,7 @@ class Reading:
     terms: list[str]
     resume_id: uuid.UUID | None
     version: str  # what of the resume the reading was made from
+    model: str | None  # the model that made the seeker's vector
 
 
 async def commute_model(session: AsyncSession) -> CommuteModel:
@@ -114,9 +116,14 @@ async def resolve_resume(session: AsyncSession, user: User, resume_id: uuid.UUID
     return resume
 
 
-def embed_text(text_: str) -> list[float]:
-    """The resumes' model on a short text (a profile's title and skills, an alert's query)."""
-    return [float(x) for x in get_embedder().embed_sync([text_])[0]]
+async def resume_vector(settings: Settings, resume: Resume, parsed: Any) -> tuple[list[float], str]:
+    """The resume's stored vector when the active model made it; otherwise one made now, so
+    that the seeker's vector and the jobs' always come from the same model."""
+    wanted = active_model(settings)
+    if resume.embedding is not None and resume.embedding_model == wanted:
+        return [float(x) for x in resume.embedding], wanted
+    vector, model = await embed_one(settings, embedding_text(parsed, resume.text or ""))
+    return vector, model
 
 
 def version_of(resume: Resume | None) -> str:
@@ -126,22 +133,21 @@ def version_of(resume: Resume | None) -> str:
     return f"{resume.id}:{resume.parsed_at}:{_digest(resume.corrections)}"
 
 
-async def read_seeker(resume: Resume | None, facts: dict[str, Any]) -> Reading:
+async def read_seeker(settings: Settings, resume: Resume | None, facts: dict[str, Any]) -> Reading:
     """A Seeker from the resume, or from the profile alone (a title and skills) when there is none."""
     if resume is not None:
         parsed = merged(resume.parsed_data, resume.corrections)
         if parsed is None:
             raise BadRequest("That resume has no parsed content.")
-        seeker, terms = await asyncio.to_thread(
-            from_resume, parsed, resume.text or "", resume.embedding, facts
-        )
-        return Reading(seeker, terms, resume.id, version_of(resume))
+        vector, model = await resume_vector(settings, resume, parsed)
+        seeker, terms = await asyncio.to_thread(from_resume, parsed, resume.text or "", vector, facts)
+        return Reading(seeker, terms, resume.id, version_of(resume), model)
     if not facts.get("job_title") and not facts.get("skills"):
         raise BadRequest(
             "Upload a resume, or put a job title and skills in your profile, to get ranked jobs."
         )
     blurb = ". ".join(filter(None, [facts.get("job_title"), ", ".join(facts.get("skills") or [])]))
-    vector = await asyncio.to_thread(embed_text, blurb)
+    vector, model = await embed_one(settings, blurb)
     seeker, terms = await asyncio.to_thread(
         lambda: from_parts(
             titles=[facts.get("job_title") or ""],
@@ -152,7 +158,7 @@ async def read_seeker(resume: Resume | None, facts: dict[str, Any]) -> Reading:
             profile=facts,
         )
     )
-    return Reading(seeker, terms, None, "profile")
+    return Reading(seeker, terms, None, "profile", model)
 
 
 def _digest(value: Any) -> str:
@@ -213,7 +219,9 @@ async def compute(
     model: CommuteModel,
     router: Router | None = None,
 ) -> list[Scored]:
-    found = await repository.candidates(session, reading.terms, reading.seeker.embedding, window)
+    found = await repository.candidates(
+        session, reading.terms, reading.seeker.embedding, window, model=reading.model
+    )
     postings = [posting for posting, _ in found]
     index = title_index()
     ranked = await asyncio.to_thread(rank, reading.seeker, postings, index.equivalence, model=model)
@@ -274,7 +282,9 @@ async def ranked_page(
     facts = profile_facts(user, model, filters.commute_mode)
     filters_json = filters.model_dump(mode="json")
     version = await repository.corpus_version(session)
-    key = _digest([version_of(resume), facts, user.occupation_code, filters_json, version])
+    key = _digest(
+        [version_of(resume), facts, user.occupation_code, filters_json, version, active_model(settings)]
+    )
     stored = await session.get(JobMatchList, user.id)
     cached = stored is not None and stored.cache_key == key and not refresh
     if not cached:
@@ -294,7 +304,7 @@ async def ranked_page(
             cached = True
         else:
             started = time.perf_counter()
-            reading = await read_seeker(resume, facts)
+            reading = await read_seeker(settings, resume, facts)
             window = window_for(filters, user, reading.seeker, model)
             ranked = await compute(session, reading, window, filters, model, router_for(settings))
             await repository.replace_list(session, user.id, reading.resume_id, ranked)

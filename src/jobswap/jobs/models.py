@@ -58,6 +58,7 @@ class Job(Base):
     __tablename__ = "jobs"
     __table_args__ = (
         Index("ix_jobs_search", "search", postgresql_using="gin"),
+        Index("ix_jobs_embedding_model", "embedding_model"),
         Index("ix_jobs_company_key", "company_key"),
         Index("ix_jobs_posted_at", "posted_at"),
         Index("ix_jobs_match_terms", "match_terms", postgresql_using="gin"),
@@ -98,6 +99,7 @@ class Job(Base):
     simhash: Mapped[int] = mapped_column(BigInteger, default=0)
     corrected: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)  # admin fixes, kept over scrapes
     embedding: Mapped[Any] = mapped_column(Vector(384), nullable=True)
+    embedding_model: Mapped[str | None] = mapped_column(String(64))
     occupation_code: Mapped[str | None] = mapped_column(String(10))
     occupation_confidence: Mapped[float | None] = mapped_column(Float)
     latitude: Mapped[float | None] = mapped_column(Float)

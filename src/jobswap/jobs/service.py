@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobswap.config import Settings
 from jobswap.db import Database, Identity
-from jobswap.embeddings.model import get_embedder
+from jobswap.embeddings.provider import embed_texts
 from jobswap.errors import BadRequest, NotFound
 from jobswap.jobs.fetch import Fetcher, FetchError
 from jobswap.jobs.models import Job, SavedSearch, ScrapeRun
@@ -516,21 +516,23 @@ def embedding_text(job: Job) -> str:
     return f"{job.title}\n{job.company}\n{', '.join(job.skills or [])}\n{job.description[:4000]}"
 
 
-async def embed_jobs(database: Database, job_ids: list[uuid.UUID]) -> list[uuid.UUID]:
-    """Embed these jobs with the resumes' model (so the two compare directly) and return the
-    ids embedded. The model runs outside any transaction; a job deleted meanwhile is skipped."""
+async def embed_jobs(database: Database, settings: Settings, job_ids: list[uuid.UUID]) -> list[uuid.UUID]:
+    """Embed these jobs with the configured model (the resumes' too, so the two compare) and
+    return the ids embedded. The model runs outside any transaction; a job deleted meanwhile
+    is skipped."""
     async with database.transaction(Identity.service()) as session:
         jobs = list((await session.execute(select(Job).where(Job.id.in_(job_ids)))).scalars())
         texts = [embedding_text(j) for j in jobs]
     if not jobs:
         return []
-    vectors = await asyncio.to_thread(get_embedder().embed_sync, texts)
+    embedded = await embed_texts(settings, texts)
     done: list[uuid.UUID] = []
     async with database.transaction(Identity.service()) as session:
-        for job, vector in zip(jobs, vectors, strict=True):
+        for job, vector in zip(jobs, embedded.vectors, strict=True):
             fresh = await session.get(Job, job.id)
             if fresh is not None:
-                fresh.embedding = vector.tolist()
+                fresh.embedding = vector
+                fresh.embedding_model = embedded.model
                 done.append(job.id)
         if done:
             await bump_corpus(session)

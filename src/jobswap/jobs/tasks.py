@@ -34,7 +34,7 @@ def register(queue: procrastinate.App, ctx: TaskContext) -> None:
     )
     async def _embed(job_ids: list[str]) -> int:
         """Then the new jobs go to the saved alerts (job matching's incremental pass)."""
-        done = await service.embed_jobs(ctx.database, [uuid.UUID(i) for i in job_ids])
+        done = await service.embed_jobs(ctx.database, ctx.settings, [uuid.UUID(i) for i in job_ids])
         if done:
             await defer(ALERTS_TASK, {"job_ids": [str(i) for i in done]})
         return len(done)

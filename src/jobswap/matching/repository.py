@@ -42,13 +42,14 @@ async def replace_for(session: AsyncSession, user_id: uuid.UUID | None, matches:
     await session.flush()
 
 
-async def resume_vectors(session: AsyncSession, people: set[uuid.UUID]) -> dict[uuid.UUID, Any]:
-    """Each person's newest resume embedding, for the people in some swap."""
+async def resume_vectors(session: AsyncSession, people: set[uuid.UUID], model: str) -> dict[uuid.UUID, Any]:
+    """Each person's newest resume embedding made by `model`, for the people in some swap
+    (a vector of another model waits for re-embedding rather than being compared)."""
     if not people:
         return {}
     rows = await session.execute(
         select(Resume.user_id, Resume.embedding)
-        .where(Resume.user_id.in_(people), Resume.embedding.is_not(None))
+        .where(Resume.user_id.in_(people), Resume.embedding.is_not(None), Resume.embedding_model == model)
         .ext(distinct_on(Resume.user_id))
         .order_by(Resume.user_id, Resume.parsed_at.desc().nulls_last())
     )

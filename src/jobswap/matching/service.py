@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobswap.config import Settings
 from jobswap.db import Database, Identity
+from jobswap.embeddings.provider import active_model
 from jobswap.errors import BadRequest, NotFound
 from jobswap.matching import calibration, repository
 from jobswap.matching.commute import DEFAULT, MODE_INDEX, CommuteMode, CommuteModel, estimate_minutes
@@ -306,7 +307,9 @@ async def generate_for(database: Database, settings: Settings, user: User) -> in
                 cycles, timed, samples = await retime(group, cycles, router, rules)
                 if settings.commute_calibration:
                     await calibration.record(session, samples, settings.router)
-            vectors = await repository.resume_vectors(session, members_of(group, cycles))
+            vectors = await repository.resume_vectors(
+                session, members_of(group, cycles), active_model(settings)
+            )
             matches = match_rows(group, cycles, set(), settings, only=user.id, timed=timed, vectors=vectors)
         await repository.replace_for(session, user.id, matches)
     return len(matches)
@@ -338,7 +341,7 @@ async def run_everyone(database: Database, settings: Settings) -> dict[str, floa
                 fits = await calibration.recalibrate(session, settings.commute_calibration_min_samples)
             retimed["modes_calibrated"] = len(fits)
     async with database.transaction(Identity.service()) as session:
-        vectors = await repository.resume_vectors(session, members_of(group, cycles))
+        vectors = await repository.resume_vectors(session, members_of(group, cycles), active_model(settings))
     chosen = set(clearing.chosen.tolist())
     matches = match_rows(group, cycles, chosen, settings, only=None, timed=timed, vectors=vectors)
     async with database.transaction(Identity.service()) as session:

@@ -26,6 +26,7 @@ class ResumeStatus(enum.StrEnum):
 class Resume(Base):
     __tablename__ = "resumes"
     __table_args__ = (
+        Index("ix_resumes_embedding_model", "embedding_model"),
         Index(
             "ix_resumes_embedding_hnsw",
             "embedding",
@@ -61,6 +62,7 @@ class Resume(Base):
     corrections: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=sql("'{}'::jsonb"))
     embedding: Mapped[list[float] | None] = mapped_column(Vector(DIMENSIONS))
     embedding_model: Mapped[str | None] = mapped_column(String(64))
+    parse_sources: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=sql("'{}'::jsonb"))
     parse_attempts: Mapped[int] = mapped_column(Integer, server_default=sql("0"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -43,6 +43,7 @@ def read_model(resume: Resume) -> ResumeRead:
         language=resume.language,
         data=merged(resume.parsed_data, resume.corrections),
         corrected_fields=sorted(resume.corrections),
+        field_sources=dict(resume.parse_sources or {}),
         has_embedding=resume.embedding is not None,
         created_at=resume.created_at,
         updated_at=resume.updated_at,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -38,6 +38,7 @@ class ResumeRead(BaseModel):
     language: str | None
     data: ParsedResume | None
     corrected_fields: list[str]
+    field_sources: FieldSources
     has_embedding: bool
     created_at: datetime
     updated_at: datetime
@@ -73,10 +74,17 @@ class ResumeUploaded(BaseModel):
     status: ResumeStatus
 
 
+FieldSources = Annotated[
+    dict[str, Literal["ai", "rules"]],
+    Field(description="Which parser produced each field: the rule-based parser, or the AI parser"),
+]
+
+
 class ResumePreview(BaseModel):
     kind: str
     pages: int
     data: ParsedResume
+    field_sources: FieldSources
 
 
 class ResumePage(BaseModel):

@@ -18,14 +18,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobswap.config import Settings
 from jobswap.db import Database, Identity
-from jobswap.embeddings.model import MODEL_ID, Embedder
+from jobswap.embeddings.provider import embed_one
 from jobswap.errors import AppError, BadRequest, Forbidden, NotFound, PayloadTooLarge
 from jobswap.resumes import repository
 from jobswap.resumes.embedding_text import embedding_text
 from jobswap.resumes.extract.filetypes import MEDIA_TYPES, FileKind, UnsupportedFile, sniff
 from jobswap.resumes.models import Resume, ResumeStatus
 from jobswap.resumes.parsed import ParsedResume
-from jobswap.resumes.sandbox import AnalysisFailed, Limits, analyse
+from jobswap.resumes.parsing.ai import SCHEMA, Source, clean, merge, messages_for, rules_only
+from jobswap.resumes.sandbox import Analysis, AnalysisFailed, Limits, analyse
 from jobswap.resumes.schemas import ProfileSuggestions, ResumeCorrections, ResumePreview, merged
 from jobswap.resumes.storage import Storage, StorageError
 from jobswap.users import repository as users_repository
@@ -50,6 +51,31 @@ class UnsupportedMediaType(AppError):
 class UnreadableFile(AppError):
     status_code = 422
     code = "unreadable_file"
+
+
+async def read_parsed(settings: Settings, analysis: Analysis) -> tuple[ParsedResume, dict[str, Source]]:
+    """The rule-based parse, improved field by field by the AI parser when the operator turned
+    it on (JOBSWAP_RESUME_PARSER=ai); a provider that fails leaves the rule-based parse."""
+    rules = ParsedResume.model_validate(analysis.parsed)
+    if settings.resume_parser != "ai" or not analysis.text.strip():
+        return rules, rules_only(rules)
+    from jobswap.ai.client import ProviderError, client_for
+
+    client = client_for(settings)
+    try:
+        answer = await client.chat_json(
+            messages_for(analysis.text, settings.ai_resume_max_chars),
+            SCHEMA,
+            "parsed_resume",
+            settings.ai_chat_model,
+        )
+    except ProviderError as exc:
+        log.warning("AI resume parser failed; the rule-based parse stands", extra={"problem": str(exc)})
+        return rules, rules_only(rules)
+    cleaned, dropped = clean(answer, analysis.text)
+    if dropped:
+        log.info("AI resume answer cleaned", extra={"dropped": len(dropped)})
+    return merge(cleaned, rules)
 
 
 def limits_for(settings: Settings) -> Limits:
@@ -95,9 +121,8 @@ class ResumeService:
 
     async def preview(self, data: bytes) -> ResumePreview:
         kind, analysis = await self._validated(data, structure=True)
-        return ResumePreview(
-            kind=kind.value, pages=analysis.pages, data=ParsedResume.model_validate(analysis.parsed)
-        )
+        parsed, sources = await read_parsed(self.settings, analysis)
+        return ResumePreview(kind=kind.value, pages=analysis.pages, data=parsed, field_sources=sources)
 
     async def upload(self, session: AsyncSession, owner: User, filename: str | None, data: bytes) -> Resume:
         kind, _ = await self._validated(data, structure=False)
@@ -228,7 +253,7 @@ class RowNotVisibleYet(Exception):
 
 
 async def process(
-    resume_id: uuid.UUID, *, settings: Settings, database: Database, storage: Storage, embedder: Embedder
+    resume_id: uuid.UUID, *, settings: Settings, database: Database, storage: Storage
 ) -> ResumeStatus | None:
     """Parse and embed one resume. Safe to run twice; the stored file is never touched."""
     async with database.transaction(Identity.service()) as session:
@@ -238,7 +263,7 @@ async def process(
         resume.parse_attempts += 1
         key, kind, attempts = resume.storage_key, FileKind(resume.kind), resume.parse_attempts
 
-    status, fields = await _analyse_stored(key, kind, settings, storage, embedder, attempts)
+    status, fields = await _analyse_stored(key, kind, settings, database, storage, attempts)
     async with database.transaction(Identity.service()) as session:
         resume = await repository.get_for_processing(session, resume_id)
         if resume is None:  # deleted meanwhile
@@ -251,13 +276,13 @@ async def process(
 
 
 async def _analyse_stored(
-    key: str, kind: FileKind, settings: Settings, storage: Storage, embedder: Embedder, attempts: int
+    key: str, kind: FileKind, settings: Settings, database: Database, storage: Storage, attempts: int
 ) -> tuple[ResumeStatus, dict[str, Any]]:
     try:
         data = await storage.get(key)
         analysis = await analyse(data, kind, structure=True, limits=limits_for(settings))
-        parsed = ParsedResume.model_validate(analysis.parsed)
-        vector = await embedder.embed(embedding_text(parsed, analysis.text))
+        parsed, sources = await read_parsed(settings, analysis)
+        vector, vector_model = await embed_one(settings, embedding_text(parsed, analysis.text))
     except AnalysisFailed as exc:
         return ResumeStatus.FAILED, {"failure_reason": exc.reason}
     except StorageError:
@@ -275,7 +300,8 @@ async def _analyse_stored(
         "pages": analysis.pages,
         "language": parsed.language,
         "parsed_data": parsed.model_dump(mode="json"),
+        "parse_sources": sources,
         "embedding": vector,
-        "embedding_model": MODEL_ID,
+        "embedding_model": vector_model,
         "parsed_at": datetime.now(UTC),
     }

@@ -71,6 +71,7 @@ class S3Storage:
 
     def __init__(self, settings: Settings) -> None:
         import boto3
+        from botocore.config import Config  # type: ignore[import-untyped]
 
         self.bucket = settings.s3_bucket or ""
         self.prefix = settings.s3_prefix
@@ -82,6 +83,7 @@ class S3Storage:
             aws_secret_access_key=settings.s3_secret_access_key.get_secret_value()
             if settings.s3_secret_access_key
             else None,
+            config=Config(s3={"addressing_style": settings.s3_addressing_style}),
         )
 
     async def put(self, key: str, data: bytes, media_type: str) -> None:

@@ -7,7 +7,6 @@ import uuid
 import procrastinate
 
 from jobswap.db import Identity
-from jobswap.embeddings.model import get_embedder
 from jobswap.resumes import repository
 from jobswap.resumes.service import MAX_PARSE_ATTEMPTS, PROCESS_TASK, ResumeService, process
 from jobswap.resumes.storage import build_storage
@@ -30,7 +29,6 @@ def register(queue: procrastinate.App, ctx: TaskContext) -> None:
             settings=ctx.settings,
             database=ctx.database,
             storage=storage,
-            embedder=get_embedder(),
         )
         return status.value if status else None
 

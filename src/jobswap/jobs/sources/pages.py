@@ -14,6 +14,7 @@ CareerBuilder is this adapter with its own rules and URL.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote_plus, urljoin
@@ -22,13 +23,17 @@ from selectolax.lexbor import LexborHTMLParser
 
 from jobswap.jobs.browser import render
 from jobswap.jobs.fetch import Fetcher, FetchError
+from jobswap.jobs.sources import crawl4ai
 from jobswap.jobs.sources.base import Page, Query, RawPosting, from_json_ld, json_ld_postings
 
 FIELDS = {"title", "company", "location", "url", "salary", "posted", "description", "employment_type", "id"}
 
 
 def validate_rules(rules: Any) -> dict[str, Any]:
-    """Rules as given by an admin: a clear error for a wrong shape, before any fetch."""
+    """Rules as given by an admin (JobSwap's own, or a Crawl4AI JsonCssExtractionStrategy
+    schema, translated): a clear error for a wrong shape, before any fetch."""
+    if crawl4ai.is_schema(rules):
+        rules = crawl4ai.translate(rules)
     if not isinstance(rules, dict) or not isinstance(rules.get("item"), str):
         raise ValueError("rules need an 'item' CSS selector")
     fields = rules.get("fields", {})
@@ -36,7 +41,14 @@ def validate_rules(rules: Any) -> dict[str, Any]:
         raise ValueError(f"rules.fields may name only {sorted(FIELDS)}")
     for name, spec in fields.items():
         if not isinstance(spec, dict) or not isinstance(spec.get("css"), str):
-            raise ValueError(f"rules.fields.{name} needs a 'css' selector")
+            raise ValueError(f"rules.fields.{name} needs a 'css' selector ('' for the item itself)")
+        if spec["css"]:
+            LexborHTMLParser("<p></p>").css(spec["css"])
+        if "pattern" in spec:
+            try:
+                re.compile(spec["pattern"])
+            except (re.error, TypeError) as exc:
+                raise ValueError(f"rules.fields.{name}.pattern: {exc}") from None
     for key in ("link", "next"):
         if key in rules and not isinstance(rules[key], str):
             raise ValueError(f"rules.{key} must be a CSS selector")
@@ -45,16 +57,21 @@ def validate_rules(rules: Any) -> dict[str, Any]:
 
 
 def _read(node: Any, spec: dict[str, Any]) -> str | None:
-    found = node.css_first(spec["css"])
-    if found is None:
-        return None
-    if spec.get("attr"):
-        value = found.attributes.get(spec["attr"])
-        return value.strip() if value else None
-    if spec.get("html"):
-        return str(found.html)
-    text = " ".join((found.text(separator=" ") or "").split())
-    return text or None
+    """A field's value: the element `css` selects in the item (the item itself for ''), its
+    attribute, HTML or text, through `pattern` when given, else `default`."""
+    found = node.css_first(spec["css"]) if spec["css"] else node
+    value: str | None = None
+    if found is not None:
+        if spec.get("attr"):
+            value = (found.attributes.get(spec["attr"]) or "").strip() or None
+        elif spec.get("html"):
+            value = str(found.html)
+        else:
+            value = " ".join((found.text(separator=" ") or "").split()) or None
+    if value is not None and spec.get("pattern"):
+        match = re.search(spec["pattern"], value)
+        value = (match.group(1) if match.groups() else match.group(0)) if match else None
+    return value if value is not None else spec.get("default")
 
 
 class CareerPages:
