@@ -133,8 +133,9 @@ def _aliases(tx: object, canonical: str) -> list[str]:
     return [k for k, v in lookup.items() if v.canonical == canonical][:5]
 
 
-def ai_extractor() -> Callable[[str], dict[str, set[str]]] | None:
-    """The AI parser as the service runs it (cleaned, merged with the rules), when configured."""
+def ai_extractor(texts: list[str]) -> Callable[[str], dict[str, set[str]]] | None:
+    """The AI parser as the service runs it (cleaned, merged with the rules), when configured.
+    The model is asked about every text first, in one event loop, eight at a time."""
     from jobswap.config import get_settings
 
     settings = get_settings()
@@ -142,26 +143,38 @@ def ai_extractor() -> Callable[[str], dict[str, set[str]]] | None:
         return None
     import asyncio
 
-    from jobswap.ai.client import AIClient
-    from jobswap.resumes.parsed import ParsedResume
+    from jobswap.ai.client import AIClient, ProviderError
     from jobswap.resumes.parsing import parse_resume
     from jobswap.resumes.parsing.ai import SCHEMA, clean, merge, messages_for
     from jobswap.skills.taxonomy import taxonomy
 
-    client = AIClient(settings)
+    async def ask_all() -> dict[str, dict[str, Any]]:
+        client = AIClient(settings)
+        gate = asyncio.Semaphore(8)
+
+        async def ask(text: str) -> dict[str, Any]:
+            async with gate:
+                try:
+                    return await client.chat_json(
+                        messages_for(text, settings.ai_resume_max_chars),
+                        SCHEMA,
+                        "parsed_resume",
+                        settings.ai_chat_model,
+                    )
+                except ProviderError as exc:
+                    print(f"  AI parser failed on one resume ({exc}); the rules stand for it")
+                    return {}
+
+        try:
+            answers = await asyncio.gather(*(ask(t) for t in texts))
+        finally:
+            await client.aclose()
+        return dict(zip(texts, answers, strict=True))
+
+    answers = asyncio.run(ask_all())
 
     def extract(text: str) -> dict[str, set[str]]:
-        async def ask() -> dict[str, Any]:
-            return await client.chat_json(
-                messages_for(text, settings.ai_resume_max_chars),
-                SCHEMA,
-                "parsed_resume",
-                settings.ai_chat_model,
-            )
-
-        rules = parse_resume(text)
-        answer = asyncio.run(ask())
-        parsed, _ = merge(clean(answer, text)[0], ParsedResume.model_validate(rules.model_dump()))
+        parsed, _ = merge(clean(answers.get(text, {}), text)[0], parse_resume(text))
         return _fields(parsed, taxonomy()) | {
             "titles": {norm(e.title) for e in parsed.experience if e.title}
             | ({norm(parsed.headline)} if parsed.headline else set())
@@ -330,7 +343,7 @@ def main() -> None:
     elapsed = time.perf_counter() - start
     previous = score(samples, previous_fields)
     base = score(samples, baseline_fields)
-    ai = ai_extractor()
+    ai = ai_extractor([text for text, _ in samples])
     with_ai = score(samples, ai) if ai is not None else None
     print(
         f"annotated resumes: {len(samples)} ({annotated[0].parent}), "

@@ -23,7 +23,9 @@ def test_seed_names_are_aliases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert (found.smtp_host, found.smtp_port, found.smtp_security) == ("smtp.sendgrid.net", 587, "starttls")
     assert found.smtp_username == "apikey"
     assert found.smtp_password is not None and found.smtp_password.get_secret_value() == "SG.seed-key"
-    assert found.email_from == "Acme Jobs <jobs@acme.example>" and found.app_url == "https://jobs.acme.example"
+    assert (
+        found.email_from == "Acme Jobs <jobs@acme.example>" and found.app_url == "https://jobs.acme.example"
+    )
     assert found.ai_api_key is not None and found.ai_api_key.get_secret_value() == "sk-seed"
     assert found.ai_base_url == "http://llm.internal:8000/v1"
     assert not found.ai_wanted  # a key alone turns nothing on
