@@ -209,6 +209,8 @@ async def test_usage_and_cost_shown_to_admins_and_in_metrics(
     admin_engine: Any,
 ) -> None:
     fake, _ = openai
+    with admin_engine.begin() as conn:  # earlier tests without a database fixture recorded calls too
+        conn.execute(text("TRUNCATE ai_usage"))
     settings = ai_settings(embedding_provider="openai")
     await embed_texts(settings, ["four words of text", "two words"])  # 6 tokens at the stand-in
     fake.down = True

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from jobswap.db import AccessRole, Identity
+from jobswap.embeddings.model import MODEL_ID
 from jobswap.matching.tasks import RUN_TASK
 from jobswap.runtime import Runtime
 from tests.conftest import PASSWORD, Account, sign_in
@@ -185,10 +186,10 @@ async def test_resume_similarity_is_part_of_compatibility(
             conn.execute(
                 text(
                     "INSERT INTO resumes (user_id, filename, kind, media_type, size_bytes, sha256, "
-                    "storage_key, status, embedding, parsed_at) VALUES (:u, 'cv.txt', 'text', "
-                    "'text/plain', 1, 'x', :k, 'parsed', CAST(:e AS vector), now())"
+                    "storage_key, status, embedding, embedding_model, parsed_at) VALUES (:u, 'cv.txt', "
+                    "'text', 'text/plain', 1, 'x', :k, 'parsed', CAST(:e AS vector), :m, now())"
                 ),
-                {"u": town[handle].id, "k": f"k-{handle}", "e": vector},
+                {"u": town[handle].id, "k": f"k-{handle}", "e": vector, "m": MODEL_ID},
             )
     await client.post("/api/matches/generate", headers=town["nurse.a"].headers)
     [match] = (await client.get("/api/matches", headers=town["nurse.a"].headers)).json()["items"]
