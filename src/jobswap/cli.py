@@ -46,17 +46,26 @@ def serve(
     with_worker: Annotated[
         bool, typer.Option("--with-worker/--no-worker", help="Run a queue worker inside each web process.")
     ] = True,
+    demo: Annotated[
+        bool,
+        typer.Option("--demo", help="Load the demo city into an empty database first (once), then serve."),
+    ] = False,
 ) -> None:
-    """Run the HTTP API (OpenAPI docs at /docs), migrating the database first."""
+    """Run the web app and the HTTP API (OpenAPI docs at /docs), migrating the database first."""
     import os
 
     import uvicorn
 
+    if demo:
+        os.environ["JOBSWAP_DEMO"] = "true"
+        get_settings.cache_clear()
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
     if not with_worker:
         os.environ["JOBSWAP_RUN_WORKER"] = "false"
     console.print(f"JobSwap on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    if settings.demo:
+        console.print("loading the demo city on first start (well under a minute); sign-ins follow")
     uvicorn.run(
         "jobswap.main:app_factory",
         factory=True,

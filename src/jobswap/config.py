@@ -243,6 +243,8 @@ class Settings(BaseSettings):
 
     # --- background work ---------------------------------------------------
     run_worker: bool = True  # `jobswap serve` runs a procrastinate worker in-process
+    # `jobswap serve --demo`: load the demo city into an empty database (once), then serve.
+    demo: bool = False
     worker_concurrency: int = Field(default=4, ge=1, le=64)
     token_purge_cron: str = "17 * * * *"  # noqa: S105  (a schedule, not a secret)
 

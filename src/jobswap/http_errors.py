@@ -181,3 +181,9 @@ class BodySizeLimitMiddleware:
             return msg
 
         await self.app(scope, limited_receive, send)
+
+
+# The JSON answers, for handlers that serve pages and the API side by side (web.app).
+json_app_error = _app_error
+json_validation_error = _validation_error
+json_http_error = _http_error

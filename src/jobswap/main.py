@@ -39,6 +39,7 @@ from jobswap.resumes.storage import build_storage
 from jobswap.runtime import Runtime
 from jobswap.swaps.router import router as swaps_router
 from jobswap.users.router import router as users_router
+from jobswap.web import app as web
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,49 @@ async def _runtime_for(app: FastAPI, settings: Settings, given: Runtime | None) 
         raise
 
 
+async def _demo(app: FastAPI, settings: Settings, runtime: Runtime) -> None:
+    """Load the demo city (once; later starts keep it) and print its sign-ins."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from jobswap.demo import loader
+
+    summary = await loader.load(settings, runtime.database, runtime.queue)
+    app.state.demo_accounts = summary.accounts
+    out = Console()
+    if summary.loaded:
+        out.print(
+            f"Demo city loaded in {summary.seconds:.0f} s: {summary.people} people, {summary.jobs} jobs, "
+            f"{summary.matches} swap matches, requests {summary.requests}"
+        )
+    table = Table(title="Demo sign-ins")
+    for column in ("who", "e-mail", "password"):
+        table.add_column(column)
+    for row in summary.accounts:
+        table.add_row(*row)
+    out.print(table)
+
+
+def _routes(app: FastAPI) -> None:
+    """Every domain's router, then the web app's pages (which catch what is left)."""
+    app.include_router(ops_router)
+    app.include_router(auth_router)
+    app.include_router(notifications_router)  # before users: /api/users/me/notifications
+    app.include_router(users_router)
+    app.include_router(occupations_router)
+    app.include_router(resumes_router)
+    app.include_router(matches_router)
+    app.include_router(jobs_router)
+    app.include_router(job_matches_router)
+    app.include_router(job_alerts_router)
+    app.include_router(swaps_router)
+    app.include_router(hr_router)
+    app.include_router(employers_router)
+    app.include_router(signin_locks_router)
+    app.include_router(ai_admin_router)
+    web.install(app)
+
+
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
     """Build the app. Tests pass a `runtime` they already opened, to share one database."""
     settings = settings or get_settings()
@@ -64,6 +108,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with _runtime_for(app, settings, runtime) as rt:
             app.state.runtime = rt
+            web.started(app, rt)
+            if settings.demo:
+                await _demo(app, settings, rt)
             worker: asyncio.Task[None] | None = None
             warm_up: asyncio.Task[object] | None = None
             if runtime is None:
@@ -97,26 +144,14 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         version=__version__,
         description="Job swaps that shorten everyone's commute, and ranked jobs for a resume.",
         lifespan=lifespan,
+        docs_url=None,  # served by the web app from vendored assets (works offline)
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.passwords = Passwords(settings)
     app.state.storage = build_storage(settings)
     install_error_handlers(app)
-    app.include_router(ops_router)
-    app.include_router(auth_router)
-    app.include_router(notifications_router)  # before users: /api/users/me/notifications
-    app.include_router(users_router)
-    app.include_router(occupations_router)
-    app.include_router(resumes_router)
-    app.include_router(matches_router)
-    app.include_router(jobs_router)
-    app.include_router(job_matches_router)
-    app.include_router(job_alerts_router)
-    app.include_router(swaps_router)
-    app.include_router(hr_router)
-    app.include_router(employers_router)
-    app.include_router(signin_locks_router)
-    app.include_router(ai_admin_router)
+    _routes(app)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

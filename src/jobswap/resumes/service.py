@@ -124,7 +124,10 @@ class ResumeService:
         parsed, sources = await read_parsed(self.settings, analysis)
         return ResumePreview(kind=kind.value, pages=analysis.pages, data=parsed, field_sources=sources)
 
-    async def upload(self, session: AsyncSession, owner: User, filename: str | None, data: bytes) -> Resume:
+    async def upload(
+        self, session: AsyncSession, owner: User, filename: str | None, data: bytes, *, enqueue: bool = True
+    ) -> Resume:
+        """Store the file and its row; queue its parsing unless the caller parses it itself."""
         kind, _ = await self._validated(data, structure=False)
         resume_id = uuid.uuid4()
         key = f"resumes/{owner.id}/{resume_id}.{kind.value if kind is not FileKind.TEXT else 'txt'}"
@@ -146,7 +149,8 @@ class ResumeService:
         except BaseException:
             await self.storage.delete(key)
             raise
-        await self.enqueue(resume.id)
+        if enqueue:
+            await self.enqueue(resume.id)
         return resume
 
     async def enqueue(self, resume_id: uuid.UUID) -> None:

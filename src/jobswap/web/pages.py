@@ -1,0 +1,602 @@
+"""The web app's pages. Each calls the same services as the API (never HTTP), inside one
+transaction as the signed-in person; forms post back with a CSRF token and redirect (303),
+so every page works without JavaScript. htmx only spares a reload where it helps."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import func, select
+
+from jobswap.auth.schemas import SignUp
+from jobswap.auth.service import AuthService
+from jobswap.errors import AppError, BadRequest, NotFound
+from jobswap.hr.service import HrService
+from jobswap.jobmatch import service as job_matches
+from jobswap.jobmatch.schemas import JobMatchFilters, JobMatchUpdate
+from jobswap.matching import repository as match_repository
+from jobswap.matching import service as matching
+from jobswap.matching.router import read_match
+from jobswap.matching.schemas import summary
+from jobswap.notifications import service as notifications
+from jobswap.notifications.models import Notification
+from jobswap.notifications.service import Notifier
+from jobswap.resumes.models import Resume
+from jobswap.resumes.schemas import ResumeCorrections, merged
+from jobswap.resumes.service import ResumeService
+from jobswap.swaps.schemas import DeclineBody, Sharing, SwapRequestCreate
+from jobswap.swaps.service import SwapService
+from jobswap.users import service as users
+from jobswap.users.models import User
+from jobswap.users.schemas import UserUpdate
+from jobswap.web import charts
+from jobswap.web.render import redirect, render
+from jobswap.web.session import (
+    AdminWebUser,
+    CsrfChecked,
+    HrUser,
+    MaybeUser,
+    WebDb,
+    WebUser,
+    client_of,
+    forget_tokens,
+    keep_tokens,
+    new_csrf,
+    safe_next,
+)
+
+router = APIRouter(include_in_schema=False)
+
+
+async def _viewer(request: Request, session: WebDb, user: WebUser) -> User:
+    """The signed-in person, with the header's unread count."""
+    request.state.web_user = user
+    request.state.unread = int(
+        await session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
+    return user
+
+
+Viewer = Annotated[User, Depends(_viewer)]
+
+
+def _swaps(request: Request) -> SwapService:
+    runtime = request.app.state.runtime
+    return SwapService(request.app.state.settings, Notifier(request.app.state.settings, runtime.queue))
+
+
+def _auth(request: Request) -> AuthService:
+    service: AuthService = request.app.state.web_auth
+    return service
+
+
+def _problem(exc: Exception) -> str:
+    if isinstance(exc, AppError):
+        return exc.message
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        return f"{where}: {first.get('msg', 'is not valid')}" if where else str(first.get("msg"))
+    return "That did not work."
+
+
+# --- the public pages ------------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse)
+async def landing(request: Request, user: MaybeUser) -> Response:
+    if user is not None:
+        return redirect(request, "/home")
+    return render(
+        request, "landing.html", {"demo_accounts": getattr(request.app.state, "demo_accounts", None)}
+    )
+
+
+@router.get("/signin", response_class=HTMLResponse)
+async def signin_page(request: Request, next: str | None = None) -> Response:
+    return render(request, "signin.html", {"next": safe_next(next)})
+
+
+@router.post("/signin", response_class=HTMLResponse)
+async def signin(
+    request: Request,
+    _: CsrfChecked,
+    email: Annotated[str, Form(max_length=320)],
+    password: Annotated[str, Form(max_length=256)],
+    next: Annotated[str, Form(max_length=500)] = "/home",
+) -> Response:
+    try:
+        tokens = await _auth(request).sign_in(email, password, client_of(request))
+    except AppError as exc:
+        return render(
+            request,
+            "signin.html",
+            {"error": exc.message, "email": email, "next": safe_next(next)},
+            exc.status_code,
+        )
+    keep_tokens(request, tokens, request.app.state.settings)
+    new_csrf(request)  # a token planted before sign-in is worthless after it
+    return redirect(request, safe_next(next))
+
+
+@router.get("/signup", response_class=HTMLResponse)
+async def signup_page(request: Request) -> Response:
+    return render(request, "signup.html")
+
+
+@router.post("/signup", response_class=HTMLResponse)
+async def signup(
+    request: Request,
+    _: CsrfChecked,
+    name: Annotated[str, Form(max_length=200)],
+    email: Annotated[str, Form(max_length=320)],
+    password: Annotated[str, Form(max_length=256)],
+) -> Response:
+    try:
+        data = SignUp(name=name, email=email, password=password)
+        tokens = await _auth(request).sign_up(data, client_of(request))
+    except (AppError, ValidationError) as exc:
+        status = exc.status_code if isinstance(exc, AppError) else 422
+        return render(request, "signup.html", {"error": _problem(exc), "name": name, "email": email}, status)
+    keep_tokens(request, tokens, request.app.state.settings)
+    new_csrf(request)
+    return redirect(request, "/profile", "signed_up")
+
+
+@router.post("/signout")
+async def signout(request: Request, _: CsrfChecked, user: MaybeUser) -> Response:
+    claims = getattr(request.state, "claims", None)
+    if claims is not None:
+        await _auth(request).sign_out(claims, request.cookies.get("jobswap_refresh"))
+    forget_tokens(request)
+    new_csrf(request)
+    return redirect(request, "/signin", "signed_out")
+
+
+@router.get("/forgot", response_class=HTMLResponse)
+async def forgot_page(request: Request) -> Response:
+    return render(request, "forgot.html")
+
+
+@router.post("/forgot")
+async def forgot(request: Request, _: CsrfChecked, email: Annotated[str, Form(max_length=320)]) -> Response:
+    try:
+        await _auth(request).links.request_reset(email)
+    except AppError as exc:
+        return render(request, "forgot.html", {"error": exc.message}, exc.status_code)
+    return redirect(request, "/signin", "reset_sent")
+
+
+# --- home and profile ------------------------------------------------------------------
+
+
+@router.get("/home", response_class=HTMLResponse)
+async def home(request: Request, session: WebDb, user: Viewer) -> Response:
+    rows, matches_total = await match_repository.list_own(session, user, 3, 0)
+    swaps = _swaps(request)
+    incoming, incoming_total = await swaps.page(session, user, None, "incoming", 5, 0)
+    return render(
+        request,
+        "home.html",
+        {
+            "matches": [summary(r, None) for r in rows],
+            "matches_total": matches_total,
+            "incoming": incoming,
+            "incoming_total": incoming_total,
+        },
+    )
+
+
+@router.get("/profile", response_class=HTMLResponse)
+async def profile_page(request: Request, user: Viewer) -> Response:
+    return render(request, "profile.html", {"profile": user})
+
+
+@router.post("/profile", response_class=HTMLResponse)
+async def profile_save(
+    request: Request,
+    _: CsrfChecked,
+    session: WebDb,
+    user: Viewer,
+    name: Annotated[str, Form(max_length=200)] = "",
+    company: Annotated[str, Form(max_length=200)] = "",
+    job_title: Annotated[str, Form(max_length=200)] = "",
+    salary_band: Annotated[str, Form(max_length=64)] = "",
+    home_address: Annotated[str, Form(max_length=500)] = "",
+    work_address: Annotated[str, Form(max_length=500)] = "",
+    commute_mode: Annotated[str, Form(max_length=16)] = "car",
+    skills: Annotated[str, Form(max_length=5000)] = "",
+    occupation_code: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    changes: dict[str, Any] = {
+        "name": name.strip() or None,
+        "company": company.strip() or None,
+        "job_title": job_title.strip() or None,
+        "salary_band": salary_band.strip() or None,
+        "commute_mode": commute_mode,
+        "skills": [s.strip() for s in skills.split(",") if s.strip()],
+    }
+    for field, address, current in (
+        ("home_location", home_address.strip(), user.home_location),
+        ("work_location", work_address.strip(), user.work_location),
+    ):
+        if not address:
+            changes[field] = None
+        elif not current or current.get("address") != address:
+            changes[field] = {"address": address}  # geocoded by the service
+    if occupation_code.strip():
+        changes["occupation_code"] = occupation_code.strip()
+    try:
+        data = UserUpdate.model_validate(changes)
+        await users.update_user(session, user, user.id, data, _swaps(request), request.app.state.web_locator)
+    except (AppError, ValidationError) as exc:
+        await session.rollback()
+        status = exc.status_code if isinstance(exc, AppError) else 422
+        return render(request, "profile.html", {"profile": user, "error": _problem(exc)}, status)
+    return redirect(request, "/profile", "profile_saved")
+
+
+# --- resumes ----------------------------------------------------------------------------
+
+
+def _resumes(request: Request) -> ResumeService:
+    runtime = request.app.state.runtime
+    return ResumeService(request.app.state.settings, request.app.state.storage, runtime.queue)
+
+
+@router.get("/resume", response_class=HTMLResponse)
+async def resume_list(request: Request, session: WebDb, user: Viewer) -> Response:
+    rows, _ = await _resumes(request).list_own(session, user, 20, 0)
+    return render(request, "resumes.html", {"resumes": rows})
+
+
+@router.post("/resume")
+async def resume_upload(
+    request: Request,
+    _: CsrfChecked,
+    session: WebDb,
+    user: Viewer,
+    file: Annotated[UploadFile, File()],
+) -> Response:
+    service = _resumes(request)
+    limit = service.settings.resume_max_bytes
+    data = await file.read(limit + 1)
+    try:
+        if len(data) > limit:
+            raise BadRequest(f"The file is larger than the limit of {limit} bytes.")
+        resume = await service.upload(session, user, file.filename, data)
+    except AppError as exc:
+        rows, _total = await service.list_own(session, user, 20, 0)
+        return render(request, "resumes.html", {"resumes": rows, "error": exc.message}, exc.status_code)
+    return redirect(request, f"/resume/{resume.id}", "uploaded")
+
+
+async def _own_resume(request: Request, session: WebDb, user: User, resume_id: uuid.UUID) -> Resume:
+    resume = await _resumes(request).get(session, user, resume_id)
+    if resume.user_id != user.id:
+        raise NotFound("No such resume.")
+    return resume
+
+
+@router.get("/resume/{resume_id}", response_class=HTMLResponse)
+async def resume_detail(request: Request, resume_id: uuid.UUID, session: WebDb, user: Viewer) -> Response:
+    resume = await _own_resume(request, session, user, resume_id)
+    return render(
+        request,
+        "resume.html",
+        {
+            "resume": resume,
+            "data": merged(resume.parsed_data, resume.corrections),
+            "pending": resume.status.value == "pending",
+        },
+    )
+
+
+@router.get("/resume/{resume_id}/status", response_class=HTMLResponse)
+async def resume_status(request: Request, resume_id: uuid.UUID, session: WebDb, user: Viewer) -> Response:
+    """The parse status fragment htmx polls while a resume is being read."""
+    resume = await _own_resume(request, session, user, resume_id)
+    response = render(request, "resume_status.html", {"resume": resume})
+    if resume.status.value != "pending":
+        response.headers["HX-Refresh"] = "true"  # show the parsed result
+    return response
+
+
+@router.post("/resume/{resume_id}")
+async def resume_correct(
+    request: Request,
+    resume_id: uuid.UUID,
+    _: CsrfChecked,
+    session: WebDb,
+    user: Viewer,
+    headline: Annotated[str, Form(max_length=300)] = "",
+    skills: Annotated[str, Form(max_length=20_000)] = "",
+    summary_text: Annotated[str, Form(alias="summary", max_length=10_000)] = "",
+) -> Response:
+    resume = await _own_resume(request, session, user, resume_id)
+    try:
+        corrections = ResumeCorrections.model_validate(
+            {
+                "headline": headline.strip() or None,
+                "summary": summary_text.strip() or None,
+                "skills": [s.strip() for s in skills.split(",") if s.strip()],
+            }
+        )
+        await _resumes(request).correct(session, user, resume_id, corrections)
+    except (AppError, ValidationError) as exc:
+        data = merged(resume.parsed_data, resume.corrections)
+        return render(request, "resume.html", {"resume": resume, "data": data, "error": _problem(exc)}, 422)
+    return redirect(request, f"/resume/{resume_id}", "corrected")
+
+
+# --- swap matches and requests ------------------------------------------------------------------
+
+
+@router.get("/matches", response_class=HTMLResponse)
+async def matches_page(request: Request, session: WebDb, user: Viewer) -> Response:
+    database = request.app.state.runtime.database
+    rows, total = await match_repository.list_own(session, user, 20, 0)
+    details = [await read_match(r.id, user, session, database) for r in rows]
+    return render(
+        request,
+        "matches.html",
+        {
+            "matches": [(d, charts.commute_chart(d.members), charts.area_map(d.members)) for d in details],
+            "total": total,
+        },
+    )
+
+
+@router.post("/matches/refresh")
+async def matches_refresh(request: Request, _: CsrfChecked, user: Viewer) -> Response:
+    await matching.generate_for(request.app.state.runtime.database, request.app.state.settings, user)
+    return redirect(request, "/matches", "refreshed")
+
+
+@router.post("/matches/{match_id}/request")
+async def matches_request(
+    request: Request,
+    match_id: uuid.UUID,
+    _: CsrfChecked,
+    session: WebDb,
+    user: Viewer,
+    message: Annotated[str, Form(max_length=10_000)] = "",
+    share_contact: Annotated[bool, Form()] = False,
+    share_resume: Annotated[bool, Form()] = False,
+    share_resume_with_hr: Annotated[bool, Form()] = False,
+    consent_hr_review: Annotated[bool, Form()] = False,
+) -> Response:
+    try:
+        if not consent_hr_review:
+            raise BadRequest("A swap needs your consent to HR review: tick the box to go on.")
+        data = SwapRequestCreate(
+            match_id=match_id,
+            message=message.strip() or None,
+            share_contact=share_contact,
+            share_resume=share_resume,
+            share_resume_with_hr=share_resume_with_hr,
+            consent_hr_review=True,
+        )
+        created = await _swaps(request).propose(session, user, data)
+    except (AppError, ValidationError) as exc:
+        await session.rollback()
+        return render(
+            request, "error.html", {"heading": "The request was not sent", "detail": _problem(exc)}, 400
+        )
+    return redirect(request, f"/requests/{created.id}", "requested")
+
+
+@router.get("/requests", response_class=HTMLResponse)
+async def requests_page(request: Request, session: WebDb, user: Viewer) -> Response:
+    swaps = _swaps(request)
+    incoming, _ = await swaps.page(session, user, None, "incoming", 50, 0)
+    outgoing, _ = await swaps.page(session, user, None, "outgoing", 50, 0)
+    return render(request, "requests.html", {"incoming": incoming, "outgoing": outgoing})
+
+
+@router.get("/requests/{request_id}", response_class=HTMLResponse)
+async def request_detail(request: Request, request_id: uuid.UUID, session: WebDb, user: Viewer) -> Response:
+    swaps = _swaps(request)
+    found = await swaps.visible(session, user, request_id)
+    [view] = await swaps.views(session, user, [found])
+    return render(request, "request.html", {"swap": view, "chart": charts.commute_chart(view.members)})
+
+
+@router.post("/requests/{request_id}/{action}")
+async def request_answer(
+    request: Request,
+    request_id: uuid.UUID,
+    action: str,
+    _: CsrfChecked,
+    session: WebDb,
+    user: Viewer,
+    share_contact: Annotated[bool, Form()] = False,
+    share_resume: Annotated[bool, Form()] = False,
+    share_resume_with_hr: Annotated[bool, Form()] = False,
+    consent_hr_review: Annotated[bool, Form()] = False,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    swaps = _swaps(request)
+    try:
+        if action == "accept":
+            if not consent_hr_review:
+                raise BadRequest("Accepting needs your consent to HR review: tick the box to go on.")
+            choices = Sharing(
+                share_contact=share_contact,
+                share_resume=share_resume,
+                share_resume_with_hr=share_resume_with_hr,
+                consent_hr_review=True,
+            )
+            await swaps.accept(session, user, request_id, choices)
+            done = "accepted"
+        elif action == "decline":
+            await swaps.decline(session, user, request_id, DeclineBody(reason=reason.strip() or None))
+            done = "declined"
+        elif action == "withdraw":
+            await swaps.withdraw(session, user, request_id)
+            done = "withdrawn"
+        else:
+            raise NotFound("No such action.")
+    except (AppError, ValidationError) as exc:
+        await session.rollback()
+        if isinstance(exc, NotFound):
+            raise
+        return render(request, "error.html", {"heading": "That did not work", "detail": _problem(exc)}, 409)
+    return redirect(request, f"/requests/{request_id}", done)
+
+
+# --- jobs ------------------------------------------------------------------------------
+
+
+def _filters(params: dict[str, Any]) -> JobMatchFilters:
+    values: dict[str, Any] = {}
+    if params.get("max_commute_minutes"):
+        values["max_commute_minutes"] = params["max_commute_minutes"]
+    if params.get("workplace"):
+        values["workplace"] = [params["workplace"]]
+    if params.get("min_pay"):
+        values["min_pay"] = params["min_pay"]
+    if params.get("near_home"):
+        values["occupation"] = "equivalent"
+        values["shorter_commute"] = True
+    return JobMatchFilters.model_validate(values)
+
+
+@router.get("/jobs", response_class=HTMLResponse)
+async def jobs_page(
+    request: Request,
+    session: WebDb,
+    user: Viewer,
+    max_commute_minutes: Annotated[str, Query(max_length=6)] = "",
+    workplace: Annotated[str, Query(max_length=10)] = "",
+    min_pay: Annotated[str, Query(max_length=10)] = "",
+    near_home: Annotated[str, Query(max_length=3)] = "",
+    page: Annotated[int, Query(ge=1, le=50)] = 1,
+) -> Response:
+    params = {
+        "max_commute_minutes": max_commute_minutes,
+        "workplace": workplace,
+        "min_pay": min_pay,
+        "near_home": near_home,
+    }
+    error = None
+    listing = None
+    try:
+        filters = _filters(params)
+        listing = await job_matches.ranked_page(
+            session,
+            request.app.state.settings,
+            user,
+            resume_id=None,
+            filters=filters,
+            refresh=False,
+            limit=20,
+            offset=(page - 1) * 20,
+        )
+    except (AppError, ValidationError) as exc:
+        await session.rollback()
+        error = _problem(exc)
+    return render(request, "jobs.html", {"listing": listing, "params": params, "error": error, "page": page})
+
+
+@router.post("/jobs/{job_match_id}/{action}")
+async def jobs_mark(
+    request: Request, job_match_id: uuid.UUID, action: str, _: CsrfChecked, session: WebDb, user: Viewer
+) -> Response:
+    if action not in ("save", "dismiss", "unsave"):
+        raise NotFound("No such action.")
+    change = {"save": {"saved": True}, "unsave": {"saved": False}, "dismiss": {"dismissed": True}}[action]
+    await job_matches.mark(session, user, job_match_id, JobMatchUpdate.model_validate(change))
+    if request.headers.get("hx-request"):
+        return render(request, "job_marked.html", {"action": action})
+    return redirect(request, "/jobs", "saved" if action == "save" else "dismissed")
+
+
+# --- HR -----------------------------------------------------------------------------------
+
+
+@router.get("/hr", response_class=HTMLResponse)
+async def hr_queue(request: Request, session: WebDb, user: HrUser, viewer: Viewer) -> Response:
+    items, total = await HrService(_swaps(request)).page(session, user, None, 50, 0)
+    return render(request, "hr_queue.html", {"items": items, "total": total})
+
+
+@router.get("/hr/{hr_request_id}", response_class=HTMLResponse)
+async def hr_detail(
+    request: Request, hr_request_id: uuid.UUID, session: WebDb, user: HrUser, viewer: Viewer
+) -> Response:
+    service = HrService(_swaps(request))
+    view = await service.view(session, user, await service.visible(session, user, hr_request_id))
+    return render(request, "hr_request.html", {"review": view, "chart": charts.commute_chart(view.members)})
+
+
+@router.post("/hr/{hr_request_id}/{action}")
+async def hr_decide(
+    request: Request,
+    hr_request_id: uuid.UUID,
+    action: str,
+    _: CsrfChecked,
+    session: WebDb,
+    user: HrUser,
+    viewer: Viewer,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    if action not in ("approve", "reject"):
+        raise NotFound("No such action.")
+    service = HrService(_swaps(request))
+    try:
+        if action == "reject" and not reason.strip():
+            raise BadRequest("A rejection needs a reason; the employees are told it.")
+        await service.decide(session, user, hr_request_id, action == "approve", reason.strip() or None)
+    except AppError as exc:
+        await session.rollback()
+        if isinstance(exc, NotFound):
+            raise
+        return render(
+            request, "error.html", {"heading": "That did not work", "detail": exc.message}, exc.status_code
+        )
+    return redirect(request, f"/hr/{hr_request_id}", "approved" if action == "approve" else "rejected")
+
+
+# --- admin and notifications ------------------------------------------------------------
+
+
+@router.get("/admin", response_class=HTMLResponse)
+async def admin_page(request: Request, session: WebDb, user: AdminWebUser, viewer: Viewer) -> Response:
+    from jobswap.hr import employers
+    from jobswap.jobs.models import ScrapeRun
+
+    found, _ = await employers.search(session, None, 100, 0)
+    runs = list(
+        (await session.execute(select(ScrapeRun).order_by(ScrapeRun.created_at.desc()).limit(20))).scalars()
+    )
+    return render(
+        request,
+        "admin.html",
+        {"employers": found, "runs": runs, "chart": charts.runs_chart(list(reversed(runs)))},
+    )
+
+
+@router.get("/notifications", response_class=HTMLResponse)
+async def notifications_page(request: Request, session: WebDb, user: Viewer) -> Response:
+    rows, _, _ = await notifications.list_own(session, user, False, 50, 0)
+    return render(request, "notifications.html", {"items": rows})
+
+
+@router.post("/notifications/read")
+async def notifications_read(request: Request, _: CsrfChecked, session: WebDb, user: Viewer) -> Response:
+    await notifications.mark_read(session, user, None)
+    return redirect(request, "/notifications", "read")
+
+
+def sign_in_redirect(request: Request, next_path: str) -> RedirectResponse:
+    return redirect(request, f"/signin?next={next_path}")
