@@ -245,6 +245,7 @@ class Settings(BaseSettings):
     run_worker: bool = True  # `jobswap serve` runs a procrastinate worker in-process
     # `jobswap serve --demo`: load the demo city into an empty database (once), then serve.
     demo: bool = False
+    demo_people: int = Field(default=2400, ge=10, le=100_000)
     worker_concurrency: int = Field(default=4, ge=1, le=64)
     token_purge_cron: str = "17 * * * *"  # noqa: S105  (a schedule, not a secret)
 

@@ -64,7 +64,7 @@ async def _demo(app: FastAPI, settings: Settings, runtime: Runtime) -> None:
 
     from jobswap.demo import loader
 
-    summary = await loader.load(settings, runtime.database, runtime.queue)
+    summary = await loader.load(settings, runtime.database, runtime.queue, people=settings.demo_people)
     app.state.demo_accounts = summary.accounts
     out = Console()
     if summary.loaded:

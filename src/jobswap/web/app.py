@@ -66,6 +66,11 @@ def install(app: FastAPI) -> None:
             '<script src="/static/docs-init.js"></script>',
         )
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> Response:
+        """Pages name the SVG icon; plain pages (an e-mail link's answer) get it here."""
+        return Response((HERE / "static" / "favicon.svg").read_bytes(), media_type="image/svg+xml")
+
     @app.get("/redoc", include_in_schema=False)
     async def redoc() -> HTMLResponse:
         return _docs_page(

@@ -32,7 +32,7 @@ def commute_chart(members: list[Any], width: float = 300.0) -> dict[str, Any]:
     )
     bars = []
     for i, m in enumerate(members):
-        label = "You" if getattr(m, "you", False) or getattr(m, "your_employee", False) else f"Member {i + 1}"
+        label = "You" if getattr(m, "you", False) else f"Member {i + 1}"
         bars.append(
             Bar(
                 label=label,
@@ -74,13 +74,29 @@ def area_map(members: list[Any], size: float = 240.0, pad: float = 24.0) -> dict
 
     n = len(members)
     shapes = []
+    placed: list[tuple[float, float]] = []
+
+    def apart(point: tuple[float, float] | None) -> tuple[float, float] | None:
+        """Markers at one spot (one's home is the other's workplace) are set side by side."""
+        if point is None:
+            return None
+        while any(abs(point[0] - p[0]) < 14 and abs(point[1] - p[1]) < 14 for p in placed):
+            point = (point[0] + 16, point[1])
+        placed.append(point)
+        return point
+
+    homes = [apart(xy(getattr(m, "home_area", None))) for m in members]
+    works = [apart(xy(getattr(m, "work_area", None))) for m in members]
     for i, m in enumerate(members):
-        home, work = xy(getattr(m, "home_area", None)), xy(getattr(m, "work_area", None))
         # after the swap each member takes the next member's job (the cycle's order)
-        nxt = members[(i + 1) % n]
-        new_work = xy(getattr(nxt, "work_area", None))
         shapes.append(
-            {"n": i + 1, "home": home, "work": work, "new_work": new_work, "you": getattr(m, "you", False)}
+            {
+                "n": i + 1,
+                "home": homes[i],
+                "work": works[i],
+                "new_work": works[(i + 1) % n],
+                "you": getattr(m, "you", False),
+            }
         )
     km = span * 111.0
     return {"size": size, "shapes": shapes, "km": round(km)}

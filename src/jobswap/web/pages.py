@@ -5,6 +5,7 @@ so every page works without JavaScript. htmx only spares a reload where it helps
 from __future__ import annotations
 
 import uuid
+from types import SimpleNamespace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
@@ -16,8 +17,9 @@ from jobswap.auth.schemas import SignUp
 from jobswap.auth.service import AuthService
 from jobswap.errors import AppError, BadRequest, NotFound
 from jobswap.hr.service import HrService
+from jobswap.jobmatch import alerts
 from jobswap.jobmatch import service as job_matches
-from jobswap.jobmatch.schemas import JobMatchFilters, JobMatchUpdate
+from jobswap.jobmatch.schemas import AlertCreate, JobMatchFilters, JobMatchUpdate
 from jobswap.matching import repository as match_repository
 from jobswap.matching import service as matching
 from jobswap.matching.router import read_match
@@ -53,8 +55,11 @@ router = APIRouter(include_in_schema=False)
 
 
 async def _viewer(request: Request, session: WebDb, user: WebUser) -> User:
-    """The signed-in person, with the header's unread count."""
-    request.state.web_user = user
+    """The signed-in person, with the header's unread count. Templates get a snapshot, so that
+    an error page rendered after the transaction ended can still show the header."""
+    request.state.web_user = SimpleNamespace(
+        id=user.id, name=user.name, email=user.email, role=user.role, matchable=user.matchable
+    )
     request.state.unread = int(
         await session.scalar(
             select(func.count())
@@ -505,7 +510,12 @@ async def jobs_page(
     except (AppError, ValidationError) as exc:
         await session.rollback()
         error = _problem(exc)
-    return render(request, "jobs.html", {"listing": listing, "params": params, "error": error, "page": page})
+    saved_alerts = await alerts.listed(session, user)
+    return render(
+        request,
+        "jobs.html",
+        {"listing": listing, "params": params, "error": error, "page": page, "alerts": saved_alerts},
+    )
 
 
 @router.post("/jobs/{job_match_id}/{action}")
@@ -519,6 +529,36 @@ async def jobs_mark(
     if request.headers.get("hx-request"):
         return render(request, "job_marked.html", {"action": action})
     return redirect(request, "/jobs", "saved" if action == "save" else "dismissed")
+
+
+@router.post("/alerts")
+async def alerts_create(
+    request: Request,
+    _: CsrfChecked,
+    session: WebDb,
+    user: Viewer,
+    name: Annotated[str, Form(max_length=120)],
+    query: Annotated[str, Form(max_length=300)] = "",
+    frequency: Annotated[str, Form(max_length=10)] = "daily",
+    min_score: Annotated[str, Form(max_length=5)] = "55",
+) -> Response:
+    try:
+        body = AlertCreate.model_validate(
+            {
+                "name": name.strip(),
+                "query": query.strip() or None,
+                "frequency": frequency,
+                "min_score": min_score,
+            }
+        )
+        await alerts.create(session, request.app.state.settings, user, body)
+    except (AppError, ValidationError) as exc:
+        await session.rollback()
+        status = exc.status_code if isinstance(exc, AppError) else 422
+        return render(
+            request, "error.html", {"heading": "The alert was not saved", "detail": _problem(exc)}, status
+        )
+    return redirect(request, "/jobs", "alert_saved")
 
 
 # --- HR -----------------------------------------------------------------------------------

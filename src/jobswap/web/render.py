@@ -65,6 +65,18 @@ def page_link(link: str) -> str | None:
 
 
 environment.filters["page_link"] = page_link
+STATUS_LABELS = {
+    "pending": "waiting for the members' answers",
+    "accepted": "accepted by every member",
+    "hr_review": "with HR for approval",
+    "approved": "approved",
+    "rejected": "rejected by HR",
+    "declined": "declined",
+    "withdrawn": "withdrawn",
+    "expired": "expired",
+    "cancelled": "cancelled",
+}
+environment.filters["status_label"] = lambda v: STATUS_LABELS.get(str(getattr(v, "value", v)), str(v))
 
 
 def render(
