@@ -166,6 +166,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         # multipart framing adds a little to the file itself
         overrides={
             "/api/resumes": settings.resume_max_bytes + 64 * 1024,
+            "/resume": settings.resume_max_bytes + 64 * 1024,  # the web app's upload form
             "/api/jobs/import": settings.job_import_max_bytes + 64 * 1024,
         },
     )

@@ -7,8 +7,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import socket
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -17,11 +15,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from tests.servers import serve_in_threads
 
 
 def vector_for(text: str, dimensions: int = 384) -> list[float]:
@@ -235,27 +234,11 @@ class FakeOpenAI:
         return Response(content, media_type="application/jsonl")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def openai_server() -> Iterator[tuple[FakeOpenAI, str]]:
     fake = FakeOpenAI()
-    port = _free_port()
-    config = uvicorn.Config(fake.app(), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield fake, f"http://127.0.0.1:{port}/v1"
-    server.should_exit = True
-    thread.join(timeout=5)
+    with serve_in_threads(fake.app()) as [url]:
+        yield fake, f"{url}/v1"
 
 
 @pytest.fixture

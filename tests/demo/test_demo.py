@@ -72,7 +72,7 @@ async def test_the_demo_loads_once_when_asked_and_is_the_same_city_each_time(
     assert scalar(admin_engine, "SELECT count(*) FROM matches") > 0
     with admin_engine.connect() as conn:
         statuses = {r[0] for r in conn.execute(text("SELECT DISTINCT status FROM swap_requests"))}
-    assert statuses >= {"pending", "hr_review", "approved", "declined", "withdrawn"}
+    assert statuses >= {"pending", "hr_review", "approved", "rejected", "declined", "withdrawn"}
     assert scalar(admin_engine, "SELECT count(*) FROM hr_requests WHERE status = 'pending'") >= 1
     first = city(admin_engine)
 

@@ -17,8 +17,6 @@ import html
 import json
 import random
 import re
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,13 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from jobswap.jobs.sources.linkedin import parse_job_page
+from tests.servers import serve_in_threads
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "jobs" / "linkedin"
 
@@ -550,38 +548,11 @@ def _json_ld_page(p: Posting, url: str, ident: str) -> str:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def serve(board: Board, hosts: int = 1) -> Iterator[list[str]]:
     """Serve the board on `hosts` ports (each port is a host to the per-host rate limits)."""
-    servers = []
-    threads = []
-    urls = []
-    for _ in range(hosts):
-        port = _free_port()
-        server = uvicorn.Server(uvicorn.Config(board.app, host="127.0.0.1", port=port, log_level="warning"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        servers.append(server)
-        threads.append(thread)
-        urls.append(f"http://127.0.0.1:{port}")
-    for server in servers:
-        for _ in range(200):
-            if server.started:
-                break
-            time.sleep(0.02)
-    try:
+    with serve_in_threads(board.app, hosts) as urls:
         yield urls
-    finally:
-        for server in servers:
-            server.should_exit = True
-        for thread in threads:
-            thread.join(timeout=5)
 
 
 def settings_for(urls: list[str]) -> dict[str, Any]:

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import math
-import socket
-import threading
 import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from tests.servers import serve_in_threads
 
 
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -129,16 +128,5 @@ class FakeServices:
 @pytest.fixture(scope="session")
 def services() -> Iterator[tuple[FakeServices, str]]:
     fake = FakeServices()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(fake.app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield fake, f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=5)
+    with serve_in_threads(fake.app) as [url]:
+        yield fake, url

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,8 @@ from jobswap.config import Settings
 from jobswap.jobs import browser as browser_support
 from jobswap.main import create_app
 from jobswap.runtime import Runtime
+from tests.jobs.conftest import _served_board, board, board_url  # noqa: F401  (the local job board)
+from tests.servers import free_port
 
 ASSETS = Path(__file__).parent / "assets"
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,12 +31,6 @@ SHOTS = Path(os.environ.get("JOBSWAP_TEST_OUTPUT", ROOT / "test-output")) / "scr
 pytestmark = pytest.mark.skipif(
     not browser_support.available(), reason="needs the 'browser' extra (Playwright) and Debian's chromium"
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -48,7 +43,7 @@ class Live:
 @pytest.fixture
 async def live(settings: Settings, runtime: Runtime) -> AsyncIterator[Live]:
     """The app on a loopback port; e-mail links point at it."""
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     web_settings = settings.model_copy(update={"app_url": url})
     app = create_app(web_settings, runtime=runtime)

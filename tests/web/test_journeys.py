@@ -5,6 +5,7 @@ and corrected; jobs searched, saved and dismissed, and an alert saved."""
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import httpx
@@ -13,6 +14,8 @@ import pytest
 from jobswap.runtime import Runtime
 from tests.conftest import Account, Mailbox, sign_up
 from tests.jobmatch.conftest import IT_PDF, load_corpus
+from tests.jobs.board import Board
+from tests.jobs.test_runs import RULES
 from tests.resumes.test_resumes_api import drain_queue
 from tests.web.conftest import Live, check, link_in
 
@@ -205,3 +208,30 @@ async def test_resume_upload_and_correction_then_jobs_and_alerts(
     await page.get_by_role("button", name="Save the alert").click()
     await page.wait_for_url("**/jobs?msg=alert_saved")
     assert "Remote admin jobs" in await page.locator("#h-alerts + p + ul").inner_text()
+
+
+async def test_an_admin_starts_a_scrape_of_the_local_board_and_watches_it(
+    live: Live, people: Any, admin: Account, runtime: Runtime, board: Board, board_url: str
+) -> None:
+    root = await people("admin")
+    page = await root.page()
+    await page.goto("/signin")
+    await page.get_by_label("E-mail").fill(admin.email)
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    await page.wait_for_url("**/home")
+    await page.goto("/admin")
+    await check(page, "admin", root)
+    await page.get_by_label("generic", exact=True).check()
+    await page.get_by_label("Career page address (for the generic source)").fill(f"{board_url}/careers")
+    await page.get_by_label("Pages per source").fill("2")
+    await page.get_by_label("Extraction rules for the career page", exact=False).fill(json.dumps(RULES))
+    await page.get_by_role("button", name="Start the run").click()
+    await page.wait_for_url("**/admin?msg=scrape_started")
+    assert await page.locator("#runs .run-status").first.inner_text() == "queued"
+    assert await page.locator("#runs[hx-get]").count() == 1  # the table polls while the run goes
+    await drain_queue(runtime)
+    await page.locator("#runs .run-status", has_text="succeeded").wait_for(timeout=15_000)  # htmx polled
+    counters = await page.locator("#runs tr.run").first.inner_text()
+    assert "generic: " in counters and " / 0 /" not in counters.split("generic: ")[1][:8]
+    await check(page, "admin-run", root)

@@ -118,3 +118,17 @@ async def test_pages_carry_a_strict_csp_and_docs_work_offline(
     await page.locator("#redoc h1").first.wait_for()
     assert outside == []  # nothing from a CDN
     assert who.errors == []
+
+
+async def test_pages_fit_a_phone(live: Live, people: Any, alice: Account) -> None:
+    phone = await people("phone", viewport={"width": 375, "height": 740}, is_mobile=True)
+    page = await phone.page()
+    for path, shot in (("/", "phone-landing"), ("/signin", "phone-signin")):
+        await page.goto(path)
+        assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+        await check(page, shot, phone)
+    await sign_in(page, alice.email)
+    for path, shot in (("/profile", "phone-profile"), ("/jobs", "phone-jobs"), ("/matches", "phone-matches")):
+        await page.goto(path)
+        assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+        await check(page, shot, phone)

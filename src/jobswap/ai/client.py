@@ -198,6 +198,11 @@ class AIClient:
             await self._account(Call(operation, model, UsageOutcome.REFUSED, detail="circuit breaker open"))
             raise ProviderUnavailable("The AI provider's circuit breaker is open after repeated failures.")
         attempt = 0
+
+        def outcome(kind: UsageOutcome, detail: str | None = None) -> Call:
+            seconds = time.monotonic() - started
+            return Call(operation, model, kind, attempts=attempt + 1, seconds=seconds, detail=detail)
+
         while True:
             await self.limiter.acquire(tokens)
             wait: float | None = None
@@ -210,15 +215,7 @@ class AIClient:
                 if response.status_code < 400:
                     self.breaker.succeeded()
                     if account:
-                        await self._account(
-                            Call(
-                                operation,
-                                model,
-                                UsageOutcome.OK,
-                                attempts=attempt + 1,
-                                seconds=time.monotonic() - started,
-                            )
-                        )
+                        await self._account(outcome(UsageOutcome.OK))
                     return response
                 problem = f"HTTP {response.status_code}: {response.text[:300]}"
                 if response.status_code != 429 and response.status_code < 500:
@@ -226,16 +223,7 @@ class AIClient:
                         self.breaker.failed()
                     else:
                         self.breaker.succeeded()  # it answered; this request alone was wrong or absent
-                    await self._account(
-                        Call(
-                            operation,
-                            model,
-                            UsageOutcome.FAILED,
-                            attempts=attempt + 1,
-                            seconds=time.monotonic() - started,
-                            detail=problem,
-                        )
-                    )
+                    await self._account(outcome(UsageOutcome.FAILED, problem))
                     raise ProviderError(
                         f"The AI provider refused the request ({problem})", response.status_code
                     )
@@ -243,16 +231,7 @@ class AIClient:
             too_long = wait is not None and wait > self.settings.ai_max_retry_after
             if attempt >= self.settings.ai_max_retries or too_long:
                 self.breaker.failed()
-                await self._account(
-                    Call(
-                        operation,
-                        model,
-                        UsageOutcome.FAILED,
-                        attempts=attempt + 1,
-                        seconds=time.monotonic() - started,
-                        detail=problem,
-                    )
-                )
+                await self._account(outcome(UsageOutcome.FAILED, problem))
                 raise ProviderUnavailable(f"The AI provider did not answer ({problem}).")
             delay = wait if wait is not None else backoff(attempt, self.settings.ai_backoff_seconds)
             log.warning("AI call retried", extra={"operation": operation, "problem": problem, "delay": delay})

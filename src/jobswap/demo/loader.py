@@ -36,6 +36,7 @@ from jobswap.config import Settings
 from jobswap.db import AccessRole, Database, Identity
 from jobswap.embeddings.model import MODEL_ID
 from jobswap.embeddings.provider import active_model
+from jobswap.errors import AppError
 from jobswap.hr import employers
 from jobswap.hr.schemas import EmployerCreate
 from jobswap.hr.service import HrService
@@ -646,7 +647,7 @@ async def _requests(settings: Settings, database: Database, queue: Any) -> dict[
     """Swap requests at every stage, among the best disjoint swaps of the run."""
     swaps = SwapService(settings, Notifier(settings, queue))
     # Lakeshore's swaps first, so that its HR (a printed sign-in) has requests to review.
-    stages = ["awaiting_hr"] * 3 + ["pending"] * 2 + ["approved", "declined", "withdrawn"]
+    stages = ["awaiting_hr"] * 3 + ["pending"] * 3 + ["approved", "rejected", "declined", "withdrawn"] * 2
     done: dict[str, int] = {}
     busy: set[uuid.UUID] = set()
     async with database.transaction(Identity.service()) as session:
@@ -672,23 +673,28 @@ async def _requests(settings: Settings, database: Database, queue: Any) -> dict[
         members = list(match.members)
         if busy & set(members) or featured in members or len(members) != 2:
             continue
-        stage = stages.pop(0)
-        busy |= set(members)
+        stage = stages[0]
         share = Sharing(
             share_contact=True, share_resume=True, share_resume_with_hr=True, consent_hr_review=True
         )
-        async with database.transaction(Identity(match.user_id, AccessRole.EMPLOYEE)) as session:
-            proposer = await session.get(User, match.user_id)
-            assert proposer is not None
-            request = await swaps.propose(
-                session,
-                proposer,
-                SwapRequestCreate(
-                    match_id=match.id,
-                    message="Shall we swap? It would save us both a lot of driving.",
-                    **share.model_dump(),
-                ),
-            )
+        try:
+            async with database.transaction(Identity(match.user_id, AccessRole.EMPLOYEE)) as session:
+                proposer = await session.get(User, match.user_id)
+                assert proposer is not None
+                request = await swaps.propose(
+                    session,
+                    proposer,
+                    SwapRequestCreate(
+                        match_id=match.id,
+                        message="Shall we swap? It would save us both a lot of driving.",
+                        **share.model_dump(),
+                    ),
+                )
+        except AppError as exc:  # the workflow refuses a swap the engine chose: skip it, say so
+            log.warning("demo: a selected swap could not be proposed", extra={"problem": exc.message})
+            continue
+        stages.pop(0)
+        busy |= set(members)
         other_id = members[1]
         if stage == "withdrawn":
             async with database.transaction(Identity(match.user_id, AccessRole.EMPLOYEE)) as session:
@@ -702,19 +708,24 @@ async def _requests(settings: Settings, database: Database, queue: Any) -> dict[
                 await swaps.decline(
                     session, other, request.id, DeclineBody(reason="I would rather stay on my team.")
                 )
-        elif stage in ("awaiting_hr", "approved"):
+        elif stage in ("awaiting_hr", "approved", "rejected"):
             async with database.transaction(Identity(other_id, AccessRole.EMPLOYEE)) as session:
                 other = await session.get(User, other_id)
                 assert other is not None
                 await swaps.accept(session, other, request.id, share)
-            if stage == "approved":
-                await _approve_all(database, swaps, request.id, hr_users)
+            if stage in ("approved", "rejected"):
+                await _decide_all(database, swaps, request.id, hr_users, approve=stage == "approved")
         done[stage] = done.get(stage, 0) + 1
     return done
 
 
-async def _approve_all(
-    database: Database, swaps: SwapService, request_id: uuid.UUID, hr_users: dict[Any, uuid.UUID]
+async def _decide_all(
+    database: Database,
+    swaps: SwapService,
+    request_id: uuid.UUID,
+    hr_users: dict[Any, uuid.UUID],
+    *,
+    approve: bool,
 ) -> None:
     hr = HrService(swaps)
     async with database.transaction(Identity.service()) as session:
@@ -730,7 +741,10 @@ async def _approve_all(
         async with database.transaction(Identity(reviewer, AccessRole.HR)) as session:
             user = await session.get(User, reviewer)
             assert user is not None
-            await hr.decide(session, user, review.id, True, "Approved for the demo.")
+            note = "Approved for the demo." if approve else "We cannot release this role this quarter."
+            await hr.decide(session, user, review.id, approve, note)
+            if not approve:
+                break  # one rejection rejects the swap
 
 
 async def _job_matches(settings: Settings, database: Database) -> None:

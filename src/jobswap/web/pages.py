@@ -4,6 +4,7 @@ so every page works without JavaScript. htmx only spares a reload where it helps
 
 from __future__ import annotations
 
+import json
 import uuid
 from types import SimpleNamespace
 from typing import Annotated, Any
@@ -15,11 +16,16 @@ from sqlalchemy import func, select
 
 from jobswap.auth.schemas import SignUp
 from jobswap.auth.service import AuthService
+from jobswap.db import AccessRole, Identity
 from jobswap.errors import AppError, BadRequest, NotFound
+from jobswap.hr import employers
 from jobswap.hr.service import HrService
 from jobswap.jobmatch import alerts
 from jobswap.jobmatch import service as job_matches
 from jobswap.jobmatch.schemas import AlertCreate, JobMatchFilters, JobMatchUpdate
+from jobswap.jobs.models import SavedSearch, ScrapeRun
+from jobswap.jobs.service import RunRequest, start_run
+from jobswap.jobs.sources import SOURCES
 from jobswap.matching import repository as match_repository
 from jobswap.matching import service as matching
 from jobswap.matching.router import read_match
@@ -30,10 +36,11 @@ from jobswap.notifications.service import Notifier
 from jobswap.resumes.models import Resume
 from jobswap.resumes.schemas import ResumeCorrections, merged
 from jobswap.resumes.service import ResumeService
+from jobswap.swaps.router import resume_response
 from jobswap.swaps.schemas import DeclineBody, Sharing, SwapRequestCreate
 from jobswap.swaps.service import SwapService
 from jobswap.users import service as users
-from jobswap.users.models import User
+from jobswap.users.models import User, UserRole
 from jobswap.users.schemas import UserUpdate
 from jobswap.web import charts
 from jobswap.web.render import redirect, render
@@ -242,9 +249,11 @@ async def profile_save(
         changes["occupation_code"] = occupation_code.strip()
     try:
         data = UserUpdate.model_validate(changes)
-        await users.update_user(session, user, user.id, data, _swaps(request), request.app.state.web_locator)
+        async with session.begin_nested():  # a failure undoes this alone; the page goes on as the user
+            await users.update_user(
+                session, user, user.id, data, _swaps(request), request.app.state.web_locator
+            )
     except (AppError, ValidationError) as exc:
-        await session.rollback()
         status = exc.status_code if isinstance(exc, AppError) else 422
         return render(request, "profile.html", {"profile": user, "error": _problem(exc)}, status)
     return redirect(request, "/profile", "profile_saved")
@@ -391,9 +400,9 @@ async def matches_request(
             share_resume_with_hr=share_resume_with_hr,
             consent_hr_review=True,
         )
-        created = await _swaps(request).propose(session, user, data)
+        async with session.begin_nested():
+            created = await _swaps(request).propose(session, user, data)
     except (AppError, ValidationError) as exc:
-        await session.rollback()
         return render(
             request, "error.html", {"heading": "The request was not sent", "detail": _problem(exc)}, 400
         )
@@ -441,22 +450,38 @@ async def request_answer(
                 share_resume_with_hr=share_resume_with_hr,
                 consent_hr_review=True,
             )
-            await swaps.accept(session, user, request_id, choices)
+            async with session.begin_nested():
+                await swaps.accept(session, user, request_id, choices)
             done = "accepted"
         elif action == "decline":
-            await swaps.decline(session, user, request_id, DeclineBody(reason=reason.strip() or None))
+            async with session.begin_nested():
+                await swaps.decline(session, user, request_id, DeclineBody(reason=reason.strip() or None))
             done = "declined"
         elif action == "withdraw":
-            await swaps.withdraw(session, user, request_id)
+            async with session.begin_nested():
+                await swaps.withdraw(session, user, request_id)
             done = "withdrawn"
         else:
             raise NotFound("No such action.")
     except (AppError, ValidationError) as exc:
-        await session.rollback()
         if isinstance(exc, NotFound):
             raise
         return render(request, "error.html", {"heading": "That did not work", "detail": _problem(exc)}, 409)
     return redirect(request, f"/requests/{request_id}", done)
+
+
+@router.get("/requests/{request_id}/members/{position}/resume")
+async def request_member_resume(
+    request: Request, request_id: uuid.UUID, position: int, session: WebDb, user: Viewer
+) -> Response:
+    """Another member's resume, for the browser: the same rule as the API (after everyone
+    accepted, and only if they shared it)."""
+    if not 0 <= position <= 2:
+        raise NotFound("No such member.")
+    data, resume = await _swaps(request).member_resume(
+        session, request.app.state.storage, user, request_id, position
+    )
+    return resume_response(data, resume.media_type, resume.filename)
 
 
 # --- jobs ------------------------------------------------------------------------------
@@ -497,18 +522,18 @@ async def jobs_page(
     listing = None
     try:
         filters = _filters(params)
-        listing = await job_matches.ranked_page(
-            session,
-            request.app.state.settings,
-            user,
-            resume_id=None,
-            filters=filters,
-            refresh=False,
-            limit=20,
-            offset=(page - 1) * 20,
-        )
+        async with session.begin_nested():
+            listing = await job_matches.ranked_page(
+                session,
+                request.app.state.settings,
+                user,
+                resume_id=None,
+                filters=filters,
+                refresh=False,
+                limit=20,
+                offset=(page - 1) * 20,
+            )
     except (AppError, ValidationError) as exc:
-        await session.rollback()
         error = _problem(exc)
     saved_alerts = await alerts.listed(session, user)
     return render(
@@ -551,9 +576,9 @@ async def alerts_create(
                 "min_score": min_score,
             }
         )
-        await alerts.create(session, request.app.state.settings, user, body)
+        async with session.begin_nested():
+            await alerts.create(session, request.app.state.settings, user, body)
     except (AppError, ValidationError) as exc:
-        await session.rollback()
         status = exc.status_code if isinstance(exc, AppError) else 422
         return render(
             request, "error.html", {"heading": "The alert was not saved", "detail": _problem(exc)}, status
@@ -579,6 +604,19 @@ async def hr_detail(
     return render(request, "hr_request.html", {"review": view, "chart": charts.commute_chart(view.members)})
 
 
+@router.get("/hr/{hr_request_id}/members/{position}/resume")
+async def hr_member_resume(
+    request: Request, hr_request_id: uuid.UUID, position: int, session: WebDb, user: HrUser, viewer: Viewer
+) -> Response:
+    """A member's resume that they shared with HR."""
+    if not 0 <= position <= 2:
+        raise NotFound("No such member.")
+    data, resume = await HrService(_swaps(request)).member_resume(
+        session, request.app.state.storage, user, hr_request_id, position
+    )
+    return resume_response(data, resume.media_type, resume.filename)
+
+
 @router.post("/hr/{hr_request_id}/{action}")
 async def hr_decide(
     request: Request,
@@ -596,9 +634,9 @@ async def hr_decide(
     try:
         if action == "reject" and not reason.strip():
             raise BadRequest("A rejection needs a reason; the employees are told it.")
-        await service.decide(session, user, hr_request_id, action == "approve", reason.strip() or None)
+        async with session.begin_nested():
+            await service.decide(session, user, hr_request_id, action == "approve", reason.strip() or None)
     except AppError as exc:
-        await session.rollback()
         if isinstance(exc, NotFound):
             raise
         return render(
@@ -610,20 +648,75 @@ async def hr_decide(
 # --- admin and notifications ------------------------------------------------------------
 
 
-@router.get("/admin", response_class=HTMLResponse)
-async def admin_page(request: Request, session: WebDb, user: AdminWebUser, viewer: Viewer) -> Response:
-    from jobswap.hr import employers
-    from jobswap.jobs.models import ScrapeRun
-
-    found, _ = await employers.search(session, None, 100, 0)
-    runs = list(
+async def _runs(session: WebDb) -> list[ScrapeRun]:
+    return list(
         (await session.execute(select(ScrapeRun).order_by(ScrapeRun.created_at.desc()).limit(20))).scalars()
     )
+
+
+@router.get("/admin", response_class=HTMLResponse)
+async def admin_page(request: Request, session: WebDb, user: AdminWebUser, viewer: Viewer) -> Response:
+    found, _ = await employers.search(session, None, 100, 0)
+    hr_users = list(
+        (await session.execute(select(User).where(User.role == UserRole.HR).order_by(User.email))).scalars()
+    )
+    searches = list((await session.execute(select(SavedSearch).order_by(SavedSearch.name))).scalars())
+    runs = await _runs(session)
     return render(
         request,
         "admin.html",
-        {"employers": found, "runs": runs, "chart": charts.runs_chart(list(reversed(runs)))},
+        {
+            "employers": found,
+            "hr_users": hr_users,
+            "searches": searches,
+            "runs": runs,
+            "chart": charts.runs_chart(list(reversed(runs))),
+            "sources": sorted(SOURCES),
+        },
     )
+
+
+@router.get("/admin/runs", response_class=HTMLResponse)
+async def admin_runs(request: Request, session: WebDb, user: AdminWebUser) -> Response:
+    """The runs table, which the admin page polls while a run is going."""
+    runs = await _runs(session)
+    return render(
+        request, "admin_runs.html", {"runs": runs, "chart": charts.runs_chart(list(reversed(runs)))}
+    )
+
+
+@router.post("/admin/scrape")
+async def admin_scrape(
+    request: Request,
+    _: CsrfChecked,
+    user: AdminWebUser,
+    viewer: Viewer,
+    source: Annotated[list[str], Form(max_length=10)],
+    query: Annotated[str, Form(max_length=300)] = "",
+    location: Annotated[str, Form(max_length=200)] = "",
+    url: Annotated[str, Form(max_length=2000)] = "",
+    max_pages: Annotated[int, Form(ge=1, le=50)] = 3,
+    rules: Annotated[str, Form(max_length=20_000)] = "",
+) -> Response:
+    runtime = request.app.state.runtime
+    options: dict[str, Any] = {"url": url.strip()} if url.strip() else {}
+    try:
+        if rules.strip():
+            try:
+                options["rules"] = json.loads(rules)
+            except ValueError as exc:
+                raise BadRequest(f"The extraction rules are not JSON: {exc}") from None
+        run_request = RunRequest(source, query.strip(), location.strip() or None, max_pages, options)
+        run_request.check()
+        await start_run(runtime.database, runtime.queue, run_request, Identity(user.id, AccessRole.ADMIN))
+    except AppError as exc:
+        return render(
+            request,
+            "error.html",
+            {"heading": "The run was not started", "detail": exc.message},
+            exc.status_code,
+        )
+    return redirect(request, "/admin", "scrape_started")
 
 
 @router.get("/notifications", response_class=HTMLResponse)
