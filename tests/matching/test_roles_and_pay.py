@@ -43,6 +43,42 @@ def test_equivalence_and_families() -> None:
     assert ix.family("15-1252.00") == ix.family("15-1253.00") == "15-1250/4"
 
 
+def test_equivalence_is_symmetric_so_the_workflow_agrees_with_the_engine() -> None:
+    """O*NET lists tellers -> customer service as Primary-Short but the reverse as Supplemental;
+    the engine paired them, and the workflow refused the pair one way round (the demo found it)."""
+    from jobswap.matching.commute import CommuteMode
+    from jobswap.swaps import qualify
+
+    ix = title_index()
+    teller, service = "43-3071.00", "43-4041.00"
+    assert ix.equivalence(teller, service) == ix.equivalence(service, teller) == 0.8
+    assert service in ix.equivalents(teller, 0.6) and teller in ix.equivalents(service, 0.6)
+    north, south = (42.04, -87.69), (41.79, -88.15)
+    people = [
+        qualify.Person(
+            home=north,
+            work=south,
+            mode=CommuteMode.CAR,
+            occupation_code=teller,
+            swap_family=ix.family(teller),
+        ),
+        qualify.Person(
+            home=south,
+            work=north,
+            mode=CommuteMode.CAR,
+            occupation_code=service,
+            swap_family=ix.family(service),
+        ),
+    ]
+    for ring in (people, people[::-1]):
+        assert (
+            qualify.why_not(
+                ring, min_minutes=10, min_fraction=0.15, min_equivalence=0.6, equivalence=ix.equivalence
+            )
+            is None
+        )
+
+
 @pytest.mark.parametrize(
     ("text", "currency", "low", "high"),
     [

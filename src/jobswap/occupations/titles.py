@@ -79,6 +79,9 @@ CONFIDENT = 0.75
 MEANINGFUL = 0.3  # below this not even a candidate
 
 
+_TIER_WEIGHT = {"Primary-Short": 0.8, "Primary-Long": 0.6, "Supplemental": 0.4}  # O*NET relation tiers
+
+
 @dataclass(frozen=True, slots=True)
 class TitleMatch:
     code: str  # O*NET-SOC, e.g. "15-1252.00"
@@ -340,15 +343,18 @@ class TitleIndex:
 
     def equivalence(self, a: str, b: str) -> float:
         """How interchangeable two occupations are: 1 the same, 0.8/0.6/0.4 by O*NET's
-        relatedness tier at the same job zone, 0 otherwise."""
+        relatedness tier at the same job zone, 0 otherwise. Symmetric: O*NET lists relations one
+        way at a time (a teller's list may rank customer service Primary-Short while customer
+        service's ranks tellers Supplemental), and a swap needs one answer for both directions,
+        the stronger, as the engine's `equivalents` uses."""
         if a == b:
             return 1.0
         zone_a = self.occupations[a].job_zone if a in self.occupations else None
         zone_b = self.occupations[b].job_zone if b in self.occupations else None
         if zone_a is None or zone_a != zone_b:
             return 0.0
-        tier = self.related.get(a, {}).get(b) or self.related.get(b, {}).get(a)
-        return {"Primary-Short": 0.8, "Primary-Long": 0.6, "Supplemental": 0.4}.get(tier or "", 0.0)
+        tiers = (self.related.get(a, {}).get(b), self.related.get(b, {}).get(a))
+        return max(_TIER_WEIGHT.get(t or "", 0.0) for t in tiers)
 
     def equivalents(self, code: str, minimum: float = 0.4) -> frozenset[str]:
         """Other occupations at least `minimum` equivalent to `code` (related either way,
