@@ -210,8 +210,8 @@ async def test_resume_upload_and_correction_then_jobs_and_alerts(
     assert "Remote admin jobs" in await page.locator("#h-alerts + p + ul").inner_text()
 
 
-async def test_an_admin_starts_a_scrape_of_the_local_board_and_watches_it(
-    live: Live, people: Any, admin: Account, runtime: Runtime, board: Board, board_url: str
+async def test_an_admin_adds_an_employer_and_its_hr_then_scrapes_the_local_board(
+    live: Live, people: Any, admin: Account, bob: Account, runtime: Runtime, board: Board, board_url: str
 ) -> None:
     root = await people("admin")
     page = await root.page()
@@ -221,6 +221,16 @@ async def test_an_admin_starts_a_scrape_of_the_local_board_and_watches_it(
     await page.get_by_role("button", name="Sign in").click()
     await page.wait_for_url("**/home")
     await page.goto("/admin")
+    await page.get_by_label("Name", exact=True).fill("Globex")
+    await page.get_by_label("E-mail domains (separated by commas)").fill("globex.example.com")
+    await page.get_by_role("button", name="Add", exact=True).click()
+    await page.wait_for_url("**/admin?msg=employer_added")
+    await page.get_by_label("Their account's e-mail").fill(bob.email)
+    await page.get_by_label("Employer", exact=True).select_option(label="Globex")
+    await page.get_by_role("button", name="Make HR").click()
+    await page.wait_for_url("**/admin?msg=hr_linked")
+    row = page.locator("section[aria-labelledby=h-emp] tbody tr", has_text="Globex")
+    assert bob.email in await row.inner_text()
     await check(page, "admin", root)
     await page.get_by_label("generic", exact=True).check()
     await page.get_by_label("Career page address (for the generic source)").fill(f"{board_url}/careers")

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from jobswap.auth.dependencies import CurrentUser, DbSession
 from jobswap.dependencies import DatabaseDep, SettingsDep
 from jobswap.matching import repository, service
-from jobswap.matching.schemas import GenerateResult, MatchDetail, MatchPage, MemberView, summary
+from jobswap.matching.schemas import GenerateResult, MatchDetail, MatchPage, summary
 
 router = APIRouter(prefix="/api/matches", tags=["matches"])
 
@@ -46,23 +46,4 @@ async def read_match(
 ) -> MatchDetail:
     """Every member's commute before and after, minutes saved, and the compatibility parts.
     Others appear by occupation, company, seniority and a ~5 km area only."""
-    match = await service.get_own(session, user, match_id)
-    others = await service.counterparts(database, list(match.members))
-    members = []
-    for member_id, commute in zip(match.members, match.commutes, strict=True):
-        view = others.get(member_id, {})
-        members.append(
-            MemberView(
-                you=member_id == user.id,
-                occupation=view.get("occupation"),
-                company=view.get("company"),
-                seniority=view.get("seniority"),
-                home_area=view.get("home_area"),
-                work_area=view.get("work_area"),
-                commute_before_minutes=commute["before"],
-                commute_after_minutes=commute["after"],
-                commute_source=commute.get("source", "estimate"),
-            )
-        )
-    base = summary(match, others.get(match.match_user_id, {}).get("occupation"))
-    return MatchDetail(**base.model_dump(), members=members)
+    return await service.detail(session, database, user, match_id)

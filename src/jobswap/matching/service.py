@@ -29,6 +29,7 @@ from jobswap.matching.geo import chord_to_km, haversine_km
 from jobswap.matching.locate import router_for
 from jobswap.matching.models import Match
 from jobswap.matching.providers import Point, Router
+from jobswap.matching.schemas import MatchDetail, MemberView, summary
 from jobswap.metrics import SWAP_RUN
 from jobswap.occupations.titles import title_index
 from jobswap.users.models import User
@@ -391,3 +392,28 @@ async def counterparts(database: Database, members: list[uuid.UUID]) -> dict[uui
         }
         for r in rows
     }
+
+
+async def detail(session: AsyncSession, database: Database, user: User, match_id: uuid.UUID) -> MatchDetail:
+    """One of the caller's matches with every member's commute before and after and the
+    compatibility parts; the others by occupation, company, seniority and a ~5 km area only."""
+    match = await get_own(session, user, match_id)
+    others = await counterparts(database, list(match.members))
+    members = []
+    for member_id, commute in zip(match.members, match.commutes, strict=True):
+        view = others.get(member_id, {})
+        members.append(
+            MemberView(
+                you=member_id == user.id,
+                occupation=view.get("occupation"),
+                company=view.get("company"),
+                seniority=view.get("seniority"),
+                home_area=view.get("home_area"),
+                work_area=view.get("work_area"),
+                commute_before_minutes=commute["before"],
+                commute_after_minutes=commute["after"],
+                commute_source=commute.get("source", "estimate"),
+            )
+        )
+    base = summary(match, others.get(match.match_user_id, {}).get("occupation"))
+    return MatchDetail(**base.model_dump(), members=members)

@@ -19,6 +19,7 @@ from jobswap.auth.service import AuthService
 from jobswap.db import AccessRole, Identity
 from jobswap.errors import AppError, BadRequest, NotFound
 from jobswap.hr import employers
+from jobswap.hr.schemas import EmployerCreate
 from jobswap.hr.service import HrService
 from jobswap.jobmatch import alerts
 from jobswap.jobmatch import service as job_matches
@@ -28,7 +29,6 @@ from jobswap.jobs.service import RunRequest, start_run
 from jobswap.jobs.sources import SOURCES
 from jobswap.matching import repository as match_repository
 from jobswap.matching import service as matching
-from jobswap.matching.router import read_match
 from jobswap.matching.schemas import summary
 from jobswap.notifications import service as notifications
 from jobswap.notifications.models import Notification
@@ -39,6 +39,7 @@ from jobswap.resumes.service import ResumeService
 from jobswap.swaps.router import resume_response
 from jobswap.swaps.schemas import DeclineBody, Sharing, SwapRequestCreate
 from jobswap.swaps.service import SwapService
+from jobswap.users import repository as users_repository
 from jobswap.users import service as users
 from jobswap.users.models import User, UserRole
 from jobswap.users.schemas import UserUpdate
@@ -359,7 +360,7 @@ async def resume_correct(
 async def matches_page(request: Request, session: WebDb, user: Viewer) -> Response:
     database = request.app.state.runtime.database
     rows, total = await match_repository.list_own(session, user, 20, 0)
-    details = [await read_match(r.id, user, session, database) for r in rows]
+    details = [await matching.detail(session, database, user, r.id) for r in rows]
     return render(
         request,
         "matches.html",
@@ -674,6 +675,55 @@ async def admin_page(request: Request, session: WebDb, user: AdminWebUser, viewe
             "sources": sorted(SOURCES),
         },
     )
+
+
+@router.post("/admin/employers")
+async def admin_employer(
+    request: Request,
+    _: CsrfChecked,
+    session: WebDb,
+    user: AdminWebUser,
+    viewer: Viewer,
+    name: Annotated[str, Form(max_length=200)],
+    domains: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    try:
+        data = EmployerCreate.model_validate(
+            {"name": name.strip(), "email_domains": [d.strip() for d in domains.split(",") if d.strip()]}
+        )
+        async with session.begin_nested():
+            await employers.create(session, data)
+    except (AppError, ValidationError) as exc:
+        status = exc.status_code if isinstance(exc, AppError) else 422
+        failed = {"heading": "The employer was not added", "detail": _problem(exc)}
+        return render(request, "error.html", failed, status)
+    return redirect(request, "/admin", "employer_added")
+
+
+@router.post("/admin/hr")
+async def admin_hr(
+    request: Request,
+    _: CsrfChecked,
+    session: WebDb,
+    user: AdminWebUser,
+    viewer: Viewer,
+    email: Annotated[str, Form(max_length=320)],
+    employer_id: Annotated[uuid.UUID, Form()],
+) -> Response:
+    """Make an existing account the HR user of an employer."""
+    try:
+        person = await users_repository.get_by_email(session, email.strip())
+        if person is None:
+            raise NotFound("No account uses that e-mail address; ask them to sign up first.")
+        change = UserUpdate.model_validate({"role": "hr", "employer_id": str(employer_id)})
+        async with session.begin_nested():
+            await users.update_user(
+                session, user, person.id, change, _swaps(request), request.app.state.web_locator
+            )
+    except (AppError, ValidationError) as exc:
+        status = exc.status_code if isinstance(exc, AppError) else 422
+        return render(request, "error.html", {"heading": "Not changed", "detail": _problem(exc)}, status)
+    return redirect(request, "/admin", "hr_linked")
 
 
 @router.get("/admin/runs", response_class=HTMLResponse)

@@ -38,6 +38,8 @@ MESSAGES = {  # what a redirect after a form may say (by code, so nothing is ref
     "reset_sent": "If an account uses this address, a link to reset its password is on its way.",
     "read": "Notifications marked read.",
     "scrape_started": "The scrape run is queued.",
+    "employer_added": "The employer is added.",
+    "hr_linked": "That account is now the employer's HR.",
     "refreshed": "Your matches are refreshed.",
 }
 
