@@ -1,0 +1,1 @@
+"""The demo city that `jobswap serve --demo` loads into an empty database."""
