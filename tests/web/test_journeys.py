@@ -185,9 +185,25 @@ async def test_resume_upload_and_correction_then_jobs_and_alerts(
     assert await page.locator("pre.resume-text").inner_text()  # the text beside the parse
     await check(page, "resume-parsed", carol)
     await page.get_by_label("Headline").fill("Systems Administrator")
+    jobs_before = await page.locator("div.entry").count()
+    assert jobs_before >= 2, "the parse found a work history to correct"
+    await page.locator("#exp-company-0").fill("Initech")
+    await page.locator("#exp-start-0").fill("2019-03")
+    await page.get_by_label("Keep job 2").uncheck()
     await page.get_by_role("button", name="Save corrections").click()
     await page.wait_for_url("**?msg=corrected")
     assert await page.get_by_label("Headline").input_value() == "Systems Administrator"
+    assert await page.locator("#exp-company-0").input_value() == "Initech"
+    assert await page.locator("div.entry").count() == jobs_before - 1
+    await page.locator("#exp-start-0").fill("March 2019")  # not a date: refused, nothing stored
+    await page.get_by_role("button", name="Save corrections").click()
+    assert "experience" in await page.locator(".error").inner_text()
+    assert carol.errors == [
+        "error: Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"
+    ]
+    carol.errors.clear()  # that 422 was asked for
+    await page.goto(page.url.split("?")[0])
+    assert await page.locator("#exp-start-0").input_value() == "2019-03"
 
     await page.goto("/jobs")
     jobs = page.locator("article.job")

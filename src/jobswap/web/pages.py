@@ -336,21 +336,61 @@ async def resume_correct(
     headline: Annotated[str, Form(max_length=300)] = "",
     skills: Annotated[str, Form(max_length=20_000)] = "",
     summary_text: Annotated[str, Form(alias="summary", max_length=10_000)] = "",
+    exp_title: Annotated[list[str] | None, Form(max_length=100)] = None,
+    exp_company: Annotated[list[str] | None, Form(max_length=100)] = None,
+    exp_start: Annotated[list[str] | None, Form(max_length=100)] = None,
+    exp_end: Annotated[list[str] | None, Form(max_length=100)] = None,
+    exp_keep: Annotated[list[str] | None, Form(max_length=100)] = None,
 ) -> Response:
     resume = await _own_resume(request, session, user, resume_id)
     try:
-        corrections = ResumeCorrections.model_validate(
-            {
-                "headline": headline.strip() or None,
-                "summary": summary_text.strip() or None,
-                "skills": [s.strip() for s in skills.split(",") if s.strip()],
-            }
-        )
+        values: dict[str, Any] = {
+            "headline": headline.strip() or None,
+            "summary": summary_text.strip() or None,
+            "skills": [s.strip() for s in skills.split(",") if s.strip()],
+        }
+        if exp_title is not None:
+            values["experience"] = _entries(resume, exp_title, exp_company, exp_start, exp_end, exp_keep)
+        corrections = ResumeCorrections.model_validate(values)
         await _resumes(request).correct(session, user, resume_id, corrections)
     except (AppError, ValidationError) as exc:
         data = merged(resume.parsed_data, resume.corrections)
         return render(request, "resume.html", {"resume": resume, "data": data, "error": _problem(exc)}, 422)
     return redirect(request, f"/resume/{resume_id}", "corrected")
+
+
+def _entries(
+    resume: Resume,
+    titles: list[str],
+    companies: list[str] | None,
+    starts: list[str] | None,
+    ends: list[str] | None,
+    keep: list[str] | None,
+) -> list[dict[str, Any]]:
+    """The work history as corrected in the form: each row's title, employer and dates, its
+    other fields (description, location) kept from the parse; rows not ticked are removed."""
+    current = merged(resume.parsed_data, resume.corrections)
+    before = current.experience if current else []
+    kept = set(keep or [])
+    out = []
+    for i, title in enumerate(titles):
+        if str(i) not in kept:
+            continue
+        old = before[i].model_dump() if i < len(before) else {}
+
+        def at(values: list[str] | None, index: int = i) -> str | None:
+            return (values[index].strip() or None) if values and index < len(values) else None
+
+        out.append(
+            {
+                **old,
+                "title": title.strip() or None,
+                "company": at(companies),
+                "start": at(starts),
+                "end": at(ends),
+            }
+        )
+    return out
 
 
 # --- swap matches and requests ------------------------------------------------------------------
