@@ -132,3 +132,19 @@ async def test_pages_fit_a_phone(live: Live, people: Any, alice: Account) -> Non
         await page.goto(path)
         assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
         await check(page, shot, phone)
+
+
+async def test_an_expired_access_cookie_is_renewed_with_the_refresh_cookie(
+    live: Live, people: Any, alice: Account
+) -> None:
+    who = await people("alice")
+    page = await who.page()
+    await sign_in(page, alice.email)
+    refresh = await cookie(who.context, "jobswap_refresh")
+    await who.context.add_cookies([{"name": "jobswap_access", "value": "expired.or.forged", "url": live.url}])
+    await page.goto("/home")
+    assert page.url.endswith("/home")  # still signed in
+    assert await cookie(who.context, "jobswap_access") not in (None, "expired.or.forged")
+    assert await cookie(who.context, "jobswap_refresh") != refresh  # rotated, as the API rotates it
+    await page.goto("/profile")
+    assert page.url.endswith("/profile")

@@ -44,7 +44,7 @@ from jobswap.users import service as users
 from jobswap.users.models import User, UserRole
 from jobswap.users.schemas import UserUpdate
 from jobswap.web import charts
-from jobswap.web.render import redirect, render
+from jobswap.web.render import finish, redirect, render
 from jobswap.web.session import (
     AdminWebUser,
     CsrfChecked,
@@ -522,7 +522,7 @@ async def request_member_resume(
     data, resume = await _swaps(request).member_resume(
         session, request.app.state.storage, user, request_id, position
     )
-    return resume_response(data, resume.media_type, resume.filename)
+    return finish(request, resume_response(data, resume.media_type, resume.filename))  # refreshed cookies too
 
 
 # --- jobs ------------------------------------------------------------------------------
@@ -655,7 +655,7 @@ async def hr_member_resume(
     data, resume = await HrService(_swaps(request)).member_resume(
         session, request.app.state.storage, user, hr_request_id, position
     )
-    return resume_response(data, resume.media_type, resume.filename)
+    return finish(request, resume_response(data, resume.media_type, resume.filename))  # refreshed cookies too
 
 
 @router.post("/hr/{hr_request_id}/{action}")
