@@ -10,6 +10,7 @@ from pydantic import SecretStr
 
 from jobswap.ai import client as ai_client
 from jobswap.config import Settings
+from jobswap.embeddings import reembed
 from tests.ai.fake_openai import FakeOpenAI, openai, openai_server  # noqa: F401  (fixtures)
 
 AISettings = Callable[..., Settings]
@@ -39,3 +40,4 @@ async def ai_settings(
 
     yield make
     await ai_client.close_all()
+    reembed.forget_missing_batch_apis()  # each test's stand-in starts with its Batch API

@@ -368,7 +368,14 @@ async def batch_step(database: Database, settings: Settings) -> str:
     return "submitted"
 
 
-_no_batch_api: set[str] = set()
+# Providers found without a Batch API, and when: asked again after an hour (it may have been a
+# transient 404, or the server gained one).
+_no_batch_api: dict[str, float] = {}
+NO_BATCH_API_RECHECK_SECONDS = 3600.0
+
+
+def forget_missing_batch_apis() -> None:
+    _no_batch_api.clear()
 
 
 async def run(database: Database, settings: Settings, budget_seconds: float = 50.0) -> dict[str, Any]:
@@ -376,13 +383,15 @@ async def run(database: Database, settings: Settings, budget_seconds: float = 50
     started = time.monotonic()
     done, outcome = 0, "idle"
     remote = settings.embedding_provider == "openai"
-    if remote and settings.ai_use_batch and settings.ai_base_url not in _no_batch_api:
+    checked = _no_batch_api.get(settings.ai_base_url)
+    known_missing = checked is not None and time.monotonic() - checked < NO_BATCH_API_RECHECK_SECONDS
+    if remote and settings.ai_use_batch and not known_missing:
         try:
             outcome = await batch_step(database, settings)
             return {"outcome": outcome, "embedded": 0}
         except NoBatchApi:
             log.info("the provider has no Batch API; re-embedding through /embeddings")
-            _no_batch_api.add(settings.ai_base_url)
+            _no_batch_api[settings.ai_base_url] = time.monotonic()
             async with database.transaction(Identity.service()) as session:
                 await session.execute(
                     text("UPDATE embedding_batches SET state = :f WHERE state = ANY(:open)"),
