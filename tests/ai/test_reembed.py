@@ -190,3 +190,17 @@ async def test_matching_never_compares_vectors_of_two_models(
         assert progress.status_code == 200
         assert progress.json()["model"] == OPENAI_MODEL and progress.json()["pending"] == 0
         assert (await web.get("/api/admin/embeddings", headers=alice.headers)).status_code == 403
+
+
+async def test_one_pass_at_a_time_across_processes(
+    runtime: Runtime, settings: Settings, admin_engine: Any
+) -> None:
+    """A second pass (the CLI beside the worker) waits its turn instead of submitting the same
+    rows again."""
+    with admin_engine.connect() as other:
+        other.execute(text("SELECT pg_advisory_lock(:k)"), {"k": reembed.LOCK_KEY})
+        try:
+            assert (await reembed.run(runtime.database, settings)) == {"outcome": "busy", "embedded": 0}
+        finally:
+            other.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": reembed.LOCK_KEY})
+    assert (await reembed.run(runtime.database, settings))["outcome"] == "idle"

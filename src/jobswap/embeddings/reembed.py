@@ -378,8 +378,22 @@ def forget_missing_batch_apis() -> None:
     _no_batch_api.clear()
 
 
+LOCK_KEY = 7_302_384  # one re-embedding pass at a time across processes (a worker and the CLI)
+
+
 async def run(database: Database, settings: Settings, budget_seconds: float = 50.0) -> dict[str, Any]:
-    """Work towards every vector being the active model's, for about `budget_seconds`."""
+    """Work towards every vector being the active model's, for about `budget_seconds`; one
+    pass at a time in the whole deployment, so two processes never submit the same rows."""
+    async with database.engine.connect() as lock:
+        if not await lock.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}):
+            return {"outcome": "busy", "embedded": 0}
+        try:
+            return await _run(database, settings, budget_seconds)
+        finally:
+            await lock.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
+
+
+async def _run(database: Database, settings: Settings, budget_seconds: float) -> dict[str, Any]:
     started = time.monotonic()
     done, outcome = 0, "idle"
     remote = settings.embedding_provider == "openai"
