@@ -242,7 +242,7 @@ async def quality(runtime: Runtime, weights: dict[str, float] | None = None) -> 
         seeker, terms = from_resume(resume["parsed"], resume["text"], resume["embedding"])
         began = time.perf_counter()
         async with runtime.database.transaction(Identity.service()) as session:
-            found = await repository.candidates(session, terms, seeker.embedding, Window())
+            found = await repository.candidates(session, terms, seeker.embedding, Window(), model=MODEL_ID)
         ranked = scoring.rank(seeker, [p for p, _ in found], index.equivalence, weights=weights)
         timings.append(time.perf_counter() - began)
         full = [s.job_id for s in ranked]
