@@ -22,7 +22,7 @@ from tests.conftest import Account
 
 RESUME = """Maria Oliveira
 Senior Software Engineer
-maria.oliveira@example.com | +1 415 555 0134 | linkedin.com/in/maria-oliveira
+maria.oliveira@example.com | +1 415 555 0134 | linkedin.example/in/maria-oliveira
 
 Experience
 Senior Software Engineer, Stripe — New York, NY
@@ -45,7 +45,7 @@ MODEL_ANSWER: dict[str, Any] = {
     "headline": "Senior Software Engineer",
     "emails": ["maria.oliveira@example.com", "maria@stripe.com"],  # the second is invented
     "phones": ["+1 415 555 0134", "+1 212 555 0199"],  # so is this one
-    "links": [{"kind": "linkedin", "url": "https://linkedin.com/in/maria-oliveira"}],
+    "links": [{"kind": "linkedin", "url": "https://linkedin.example/in/maria-oliveira"}],
     "location": None,
     "summary": None,
     "experience": [
