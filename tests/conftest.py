@@ -11,7 +11,6 @@ import email
 import email.policy
 import secrets
 import shutil
-import socket
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -31,6 +30,7 @@ from jobswap.main import create_app
 from jobswap.runtime import Runtime
 from jobswap.users import repository as users_repository
 from jobswap.users.models import UserRole
+from tests.servers import free_port
 
 PASSWORD = "correct horse battery"
 _OWN_BASETEMP = "_jobswap_own_basetemp"
@@ -104,16 +104,10 @@ class Mailbox:
         self.stalled = 0
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def smtp_server() -> Iterator[tuple[Mailbox, int]]:
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     yield mailbox, controller.port
     controller.stop()

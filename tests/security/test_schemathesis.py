@@ -5,7 +5,6 @@ operation are bounded so that this stays a CI check (README: the same command by
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,15 +13,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.servers import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 ST = Path(sys.executable).with_name("st")
 ADMIN_PASSWORD = "schemathesis admin 1"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _token(base: str, email: str, password: str) -> str:
@@ -58,7 +53,7 @@ def test_no_server_errors_and_responses_match_the_schema(tmp_path: Path) -> None
         timeout=120,
     )
     assert made.returncode == 0, made.stderr
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [*cli, "serve", "--port", str(port), "--no-worker"],

@@ -25,6 +25,11 @@ MAX_TOKENS = 256  # the length the model was trained with
 MODEL_ID = "all-MiniLM-L6-v2/int8-onnx"
 
 
+def vector_literal(vector: Any) -> str:
+    """A vector as pgvector's text form, for a CAST(:v AS vector) parameter."""
+    return "[" + ",".join(f"{float(x):.6f}" for x in vector) + "]"
+
+
 class Embedder:
     def __init__(self, *, batch_size: int = 16, threads: int = 1) -> None:
         self.batch_size = batch_size

@@ -23,7 +23,7 @@ from jobswap.ai.client import Call, ProviderError, client_for, cost_of
 from jobswap.ai.models import BatchState, EmbeddingBatch, UsageOutcome
 from jobswap.config import Settings
 from jobswap.db import Database, Identity
-from jobswap.embeddings.model import DIMENSIONS
+from jobswap.embeddings.model import DIMENSIONS, vector_literal
 from jobswap.embeddings.provider import (
     MAX_CHARS,
     active_model,
@@ -176,7 +176,7 @@ async def _apply(database: Database, model: str, rows: list[tuple[str, uuid.UUID
                     f"UPDATE {table} SET embedding = CAST(:v AS vector), embedding_model = :m "
                     "WHERE id = :id AND embedding_model IS DISTINCT FROM :m"
                 ),
-                {"v": "[" + ",".join(f"{x:.7f}" for x in vector) + "]", "m": model, "id": row_id},
+                {"v": vector_literal(vector), "m": model, "id": row_id},
             )
             done += int(getattr(result, "rowcount", 0) or 0)
         if any(table == "jobs" for table, _, _ in rows):

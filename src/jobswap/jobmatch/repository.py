@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jobswap.embeddings.model import vector_literal
 from jobswap.jobmatch.scoring import Posting, Scored
 
 CANDIDATES = 200  # from each index
@@ -117,10 +118,6 @@ def _where(window: Window, params: dict[str, Any]) -> str:
         )
         params["near_lat"], params["near_lon"], params["near_km"] = window.near
     return "".join(f" AND {c}" for c in clauses)
-
-
-def vector_literal(vector: Any) -> str:
-    return "[" + ",".join(f"{float(x):.6f}" for x in vector) + "]"
 
 
 def tsquery_text(terms: Sequence[str]) -> str:
