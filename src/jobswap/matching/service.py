@@ -398,13 +398,17 @@ async def detail(session: AsyncSession, database: Database, user: User, match_id
     """One of the caller's matches with every member's commute before and after and the
     compatibility parts; the others by occupation, company, seniority and a ~5 km area only."""
     match = await get_own(session, user, match_id)
-    others = await counterparts(database, list(match.members))
+    return detail_of(match, await counterparts(database, list(match.members)), user.id)
+
+
+def detail_of(match: Match, others: dict[uuid.UUID, dict[str, Any]], viewer: uuid.UUID) -> MatchDetail:
+    """A match's detail from the members' safe views (`counterparts`), for `viewer`."""
     members = []
     for member_id, commute in zip(match.members, match.commutes, strict=True):
         view = others.get(member_id, {})
         members.append(
             MemberView(
-                you=member_id == user.id,
+                you=member_id == viewer,
                 occupation=view.get("occupation"),
                 company=view.get("company"),
                 seniority=view.get("seniority"),

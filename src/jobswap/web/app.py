@@ -18,8 +18,8 @@ from jobswap.errors import AppError
 from jobswap.matching.locate import locate
 from jobswap.notifications.service import Notifier
 from jobswap.web import pages
-from jobswap.web.render import HERE, finish, redirect, render
-from jobswap.web.session import SignInRequired
+from jobswap.web.render import HERE, redirect, render
+from jobswap.web.session import SessionCookies, SignInRequired
 
 NOT_PAGES = ("/api/", "/static/", "/docs", "/redoc", "/openapi.json", "/metrics", "/healthz", "/readyz")
 DOCS_CSP = (
@@ -54,6 +54,7 @@ def _docs_page(title: str, head: str, body: str) -> HTMLResponse:
 
 def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.add_middleware(SessionCookies, settings=app.state.settings)
     app.include_router(pages.router)
 
     @app.get("/docs", include_in_schema=False)
@@ -83,7 +84,7 @@ def install(app: FastAPI) -> None:
 
     async def app_error(request: Request, exc: Exception) -> Response:
         if isinstance(exc, SignInRequired):
-            return redirect(request, f"/signin?next={exc.next_path}")
+            return redirect(f"/signin?next={exc.next_path}")
         if not is_page(request):
             if isinstance(exc, AppError):
                 return await http_errors.json_app_error(request, exc)
@@ -99,7 +100,7 @@ def install(app: FastAPI) -> None:
             status = exc.status_code
             detail = "There is no such page." if status == 404 else str(exc.detail)
         heading = {403: "Not allowed", 404: "Not found"}.get(status, "That did not work")
-        return finish(request, render(request, "error.html", {"heading": heading, "detail": detail}, status))
+        return render(request, "error.html", {"heading": heading, "detail": detail}, status)
 
     app.add_exception_handler(SignInRequired, app_error)
     app.add_exception_handler(AppError, app_error)

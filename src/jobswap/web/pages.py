@@ -44,7 +44,7 @@ from jobswap.users import service as users
 from jobswap.users.models import User, UserRole
 from jobswap.users.schemas import UserUpdate
 from jobswap.web import charts
-from jobswap.web.render import finish, redirect, render
+from jobswap.web.render import redirect, render
 from jobswap.web.session import (
     AdminWebUser,
     CsrfChecked,
@@ -108,7 +108,7 @@ def _problem(exc: Exception) -> str:
 @router.get("/", response_class=HTMLResponse)
 async def landing(request: Request, user: MaybeUser) -> Response:
     if user is not None:
-        return redirect(request, "/home")
+        return redirect("/home")
     return render(
         request, "landing.html", {"demo_accounts": getattr(request.app.state, "demo_accounts", None)}
     )
@@ -138,7 +138,7 @@ async def signin(
         )
     keep_tokens(request, tokens, request.app.state.settings)
     new_csrf(request)  # a token planted before sign-in is worthless after it
-    return redirect(request, safe_next(next))
+    return redirect(safe_next(next))
 
 
 @router.get("/signup", response_class=HTMLResponse)
@@ -162,7 +162,7 @@ async def signup(
         return render(request, "signup.html", {"error": _problem(exc), "name": name, "email": email}, status)
     keep_tokens(request, tokens, request.app.state.settings)
     new_csrf(request)
-    return redirect(request, "/profile", "signed_up")
+    return redirect("/profile", "signed_up")
 
 
 @router.post("/signout")
@@ -172,7 +172,7 @@ async def signout(request: Request, _: CsrfChecked, user: MaybeUser) -> Response
         await _auth(request).sign_out(claims, request.cookies.get("jobswap_refresh"))
     forget_tokens(request)
     new_csrf(request)
-    return redirect(request, "/signin", "signed_out")
+    return redirect("/signin", "signed_out")
 
 
 @router.get("/forgot", response_class=HTMLResponse)
@@ -186,7 +186,7 @@ async def forgot(request: Request, _: CsrfChecked, email: Annotated[str, Form(ma
         await _auth(request).links.request_reset(email)
     except AppError as exc:
         return render(request, "forgot.html", {"error": exc.message}, exc.status_code)
-    return redirect(request, "/signin", "reset_sent")
+    return redirect("/signin", "reset_sent")
 
 
 # --- home and profile ------------------------------------------------------------------
@@ -257,7 +257,7 @@ async def profile_save(
     except (AppError, ValidationError) as exc:
         status = exc.status_code if isinstance(exc, AppError) else 422
         return render(request, "profile.html", {"profile": user, "error": _problem(exc)}, status)
-    return redirect(request, "/profile", "profile_saved")
+    return redirect("/profile", "profile_saved")
 
 
 # --- resumes ----------------------------------------------------------------------------
@@ -292,7 +292,7 @@ async def resume_upload(
     except AppError as exc:
         rows, _total = await service.list_own(session, user, 20, 0)
         return render(request, "resumes.html", {"resumes": rows, "error": exc.message}, exc.status_code)
-    return redirect(request, f"/resume/{resume.id}", "uploaded")
+    return redirect(f"/resume/{resume.id}", "uploaded")
 
 
 async def _own_resume(request: Request, session: WebDb, user: User, resume_id: uuid.UUID) -> Resume:
@@ -356,7 +356,7 @@ async def resume_correct(
     except (AppError, ValidationError) as exc:
         data = merged(resume.parsed_data, resume.corrections)
         return render(request, "resume.html", {"resume": resume, "data": data, "error": _problem(exc)}, 422)
-    return redirect(request, f"/resume/{resume_id}", "corrected")
+    return redirect(f"/resume/{resume_id}", "corrected")
 
 
 def _entries(
@@ -400,7 +400,8 @@ def _entries(
 async def matches_page(request: Request, session: WebDb, user: Viewer) -> Response:
     database = request.app.state.runtime.database
     rows, total = await match_repository.list_own(session, user, 20, 0)
-    details = [await matching.detail(session, database, user, r.id) for r in rows]
+    others = await matching.counterparts(database, list({m for r in rows for m in r.members}))
+    details = [matching.detail_of(r, others, user.id) for r in rows]  # one read for every member
     return render(
         request,
         "matches.html",
@@ -414,7 +415,7 @@ async def matches_page(request: Request, session: WebDb, user: Viewer) -> Respon
 @router.post("/matches/refresh")
 async def matches_refresh(request: Request, _: CsrfChecked, user: Viewer) -> Response:
     await matching.generate_for(request.app.state.runtime.database, request.app.state.settings, user)
-    return redirect(request, "/matches", "refreshed")
+    return redirect("/matches", "refreshed")
 
 
 @router.post("/matches/{match_id}/request")
@@ -447,7 +448,7 @@ async def matches_request(
         return render(
             request, "error.html", {"heading": "The request was not sent", "detail": _problem(exc)}, 400
         )
-    return redirect(request, f"/requests/{created.id}", "requested")
+    return redirect(f"/requests/{created.id}", "requested")
 
 
 @router.get("/requests", response_class=HTMLResponse)
@@ -508,7 +509,7 @@ async def request_answer(
         if isinstance(exc, NotFound):
             raise
         return render(request, "error.html", {"heading": "That did not work", "detail": _problem(exc)}, 409)
-    return redirect(request, f"/requests/{request_id}", done)
+    return redirect(f"/requests/{request_id}", done)
 
 
 @router.get("/requests/{request_id}/members/{position}/resume")
@@ -522,7 +523,7 @@ async def request_member_resume(
     data, resume = await _swaps(request).member_resume(
         session, request.app.state.storage, user, request_id, position
     )
-    return finish(request, resume_response(data, resume.media_type, resume.filename))  # refreshed cookies too
+    return resume_response(data, resume.media_type, resume.filename)
 
 
 # --- jobs ------------------------------------------------------------------------------
@@ -594,7 +595,7 @@ async def jobs_mark(
     await job_matches.mark(session, user, job_match_id, JobMatchUpdate.model_validate(change))
     if request.headers.get("hx-request"):
         return render(request, "job_marked.html", {"action": action})
-    return redirect(request, "/jobs", "saved" if action == "save" else "dismissed")
+    return redirect("/jobs", "saved" if action == "save" else "dismissed")
 
 
 @router.post("/alerts")
@@ -624,7 +625,7 @@ async def alerts_create(
         return render(
             request, "error.html", {"heading": "The alert was not saved", "detail": _problem(exc)}, status
         )
-    return redirect(request, "/jobs", "alert_saved")
+    return redirect("/jobs", "alert_saved")
 
 
 # --- HR -----------------------------------------------------------------------------------
@@ -655,7 +656,7 @@ async def hr_member_resume(
     data, resume = await HrService(_swaps(request)).member_resume(
         session, request.app.state.storage, user, hr_request_id, position
     )
-    return finish(request, resume_response(data, resume.media_type, resume.filename))  # refreshed cookies too
+    return resume_response(data, resume.media_type, resume.filename)
 
 
 @router.post("/hr/{hr_request_id}/{action}")
@@ -683,7 +684,7 @@ async def hr_decide(
         return render(
             request, "error.html", {"heading": "That did not work", "detail": exc.message}, exc.status_code
         )
-    return redirect(request, f"/hr/{hr_request_id}", "approved" if action == "approve" else "rejected")
+    return redirect(f"/hr/{hr_request_id}", "approved" if action == "approve" else "rejected")
 
 
 # --- admin and notifications ------------------------------------------------------------
@@ -737,7 +738,7 @@ async def admin_employer(
         status = exc.status_code if isinstance(exc, AppError) else 422
         failed = {"heading": "The employer was not added", "detail": _problem(exc)}
         return render(request, "error.html", failed, status)
-    return redirect(request, "/admin", "employer_added")
+    return redirect("/admin", "employer_added")
 
 
 @router.post("/admin/hr")
@@ -763,7 +764,7 @@ async def admin_hr(
     except (AppError, ValidationError) as exc:
         status = exc.status_code if isinstance(exc, AppError) else 422
         return render(request, "error.html", {"heading": "Not changed", "detail": _problem(exc)}, status)
-    return redirect(request, "/admin", "hr_linked")
+    return redirect("/admin", "hr_linked")
 
 
 @router.get("/admin/runs", response_class=HTMLResponse)
@@ -806,7 +807,7 @@ async def admin_scrape(
             {"heading": "The run was not started", "detail": exc.message},
             exc.status_code,
         )
-    return redirect(request, "/admin", "scrape_started")
+    return redirect("/admin", "scrape_started")
 
 
 @router.get("/notifications", response_class=HTMLResponse)
@@ -818,8 +819,8 @@ async def notifications_page(request: Request, session: WebDb, user: Viewer) -> 
 @router.post("/notifications/read")
 async def notifications_read(request: Request, _: CsrfChecked, session: WebDb, user: Viewer) -> Response:
     await notifications.mark_read(session, user, None)
-    return redirect(request, "/notifications", "read")
+    return redirect("/notifications", "read")
 
 
 def sign_in_redirect(request: Request, next_path: str) -> RedirectResponse:
-    return redirect(request, f"/signin?next={next_path}")
+    return redirect(f"/signin?next={next_path}")

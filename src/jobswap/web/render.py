@@ -4,7 +4,7 @@ cookies applied, and domain errors shown as pages with the API's own messages.""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import Request
@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from jobswap.config import Settings
-from jobswap.web.session import csrf_token, jar
+from jobswap.web.session import csrf_token
 
 HERE = Path(__file__).parent
 # Everything the pages use comes from this origin; no inline script or style anywhere.
@@ -95,21 +95,19 @@ def render(
         **(context or {}),
     }
     body = environment.get_template(template).render(values)
-    response = HTMLResponse(body, status_code=status_code)
-    finish(request, response)
-    return response
+    return _page_headers(HTMLResponse(body, status_code=status_code))
 
 
-def redirect(request: Request, path: str, msg: str | None = None) -> RedirectResponse:
+def redirect(path: str, msg: str | None = None) -> RedirectResponse:
     target = path + (("&" if "?" in path else "?") + f"msg={msg}" if msg else "")
-    response = RedirectResponse(target, status_code=303)
-    finish(request, response)
-    return response
+    return _page_headers(RedirectResponse(target, status_code=303))
 
 
-def finish(request: Request, response: Response) -> Response:
-    settings: Settings = request.app.state.settings
-    jar(request).apply(response, settings)
+R = TypeVar("R", bound=Response)
+
+
+def _page_headers(response: R) -> R:
+    """A page's headers (the session's cookies are added to every answer by SessionCookies)."""
     response.headers["content-security-policy"] = PAGE_CSP
     response.headers["cache-control"] = "no-store"
     return response

@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jobswap.auth import repository
 from jobswap.auth.schemas import TokenResponse
@@ -65,6 +67,31 @@ class CookieJar:
             )
         for name in self.cleared - set(self.to_set):
             response.delete_cookie(name, path="/", httponly=True, secure=secure, samesite="lax")
+
+
+class SessionCookies:
+    """Adds the cookies a request queued (sign-in, refresh, CSRF) to whatever answer it gets:
+    a page, a redirect, an error page or a file download alike."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def add(message: Message) -> None:
+            queued = scope.get("state", {}).get("cookie_jar")
+            if message["type"] == "http.response.start" and queued is not None:
+                carrier = Response()
+                queued.apply(carrier, self.settings)
+                cookies = [(k, v) for k, v in carrier.raw_headers if k == b"set-cookie"]
+                message["headers"] = [*message.get("headers", []), *cookies]
+            await send(message)
+
+        await self.app(scope, receive, add)
 
 
 def jar(request: Request) -> CookieJar:
