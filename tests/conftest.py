@@ -14,6 +14,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -182,6 +183,22 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c
+
+
+@asynccontextmanager
+async def app_client(
+    app_settings: Settings, runtime: Runtime, *, startup_timeout: float = 5.0
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of an app built with other settings than the session's, on the same database."""
+    application = create_app(app_settings, runtime=runtime)
+    async with (
+        LifespanManager(application, startup_timeout=startup_timeout),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=application, client=("203.0.113.7", 50000)),
+            base_url="http://testserver",
+        ) as web,
+    ):
+        yield web
 
 
 def client_at(app: Any, address: str) -> httpx.AsyncClient:

@@ -8,9 +8,7 @@ import uuid
 from typing import Any
 
 import httpx
-from asgi_lifespan import LifespanManager
 
-from jobswap.main import create_app
 from jobswap.resumes.parsed import ParsedResume
 from jobswap.resumes.parsing.ai import SCHEMA, clean, merge
 from jobswap.resumes.service import process
@@ -18,7 +16,7 @@ from jobswap.resumes.storage import LocalStorage
 from jobswap.runtime import Runtime
 from tests.ai.conftest import AISettings
 from tests.ai.fake_openai import FakeOpenAI
-from tests.conftest import Account
+from tests.conftest import Account, app_client
 
 RESUME = """Maria Oliveira
 Senior Software Engineer
@@ -146,14 +144,8 @@ async def test_preview_and_upload_with_the_ai_parser(
 ) -> None:
     fake, _ = openai
     fake.chat_answer = MODEL_ANSWER
-    application = create_app(ai_settings(resume_parser="ai"), runtime=runtime)
     files = {"file": ("maria.txt", RESUME.encode(), "text/plain")}
-    async with (
-        LifespanManager(application),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=application), base_url="http://testserver"
-        ) as web,
-    ):
+    async with app_client(ai_settings(resume_parser="ai"), runtime) as web:
         preview = await web.post("/api/resumes/parse", headers=alice.headers, files=files)
         assert preview.status_code == 200, preview.text
         body = preview.json()

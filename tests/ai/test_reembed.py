@@ -16,7 +16,6 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from sqlalchemy import text
 
 from jobswap.config import Settings
@@ -25,11 +24,10 @@ from jobswap.embeddings import reembed
 from jobswap.embeddings.model import MODEL_ID
 from jobswap.jobs.models import Job
 from jobswap.jobs.service import embedding_text as job_text
-from jobswap.main import create_app
 from jobswap.runtime import Runtime
 from tests.ai.conftest import AISettings
 from tests.ai.fake_openai import FakeOpenAI, vector_for
-from tests.conftest import Account
+from tests.conftest import Account, app_client
 from tests.jobmatch.conftest import IT_PDF, load_corpus, with_resume
 from tests.resumes.test_resumes_api import drain_queue
 
@@ -159,13 +157,7 @@ async def test_matching_never_compares_vectors_of_two_models(
     fake, _ = openai
     await local_world(client, runtime, admin, alice)
     ai = ai_settings(embedding_provider="openai")
-    application = create_app(ai, runtime=runtime)
-    async with (
-        LifespanManager(application),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=application), base_url="http://testserver"
-        ) as web,
-    ):
+    async with app_client(ai, runtime) as web:
         # Switched, nothing re-embedded yet: the resume is embedded now by the provider, and
         # no job's (local) vector is compared with it.
         first = await web.post("/api/job-matches", headers=alice.headers, json={})

@@ -6,16 +6,14 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from sqlalchemy import text
 
 from jobswap.config import Settings
 from jobswap.demo import loader
 from jobswap.embeddings.model import MODEL_ID
-from jobswap.main import create_app
 from jobswap.runtime import Runtime
+from tests.conftest import app_client
 
 pytestmark = pytest.mark.slow
 
@@ -40,17 +38,12 @@ def city(admin_engine: Any) -> str:
 async def test_the_demo_loads_once_when_asked_and_is_the_same_city_each_time(
     settings: Settings, runtime: Runtime, admin_engine: Any
 ) -> None:
-    plain = create_app(settings, runtime=runtime)
-    async with LifespanManager(plain):
+    async with app_client(settings, runtime):
         pass
     assert scalar(admin_engine, "SELECT count(*) FROM users") == 0  # no flag, nothing demo
 
     demo = settings.model_copy(update={"demo": True, "demo_people": 300})
-    app = create_app(demo, runtime=runtime)
-    async with (
-        LifespanManager(app, startup_timeout=180),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as web,
-    ):
+    async with app_client(demo, runtime, startup_timeout=180) as web:
         landing = await web.get("/")
         assert loader.FEATURED_EMAIL in landing.text and loader.PASSWORD in landing.text
         signed = await web.post(
