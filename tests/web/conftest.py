@@ -80,7 +80,6 @@ class Checked:
     context: Any
     name: str
     errors: list[str] = field(default_factory=list)
-    visited: list[str] = field(default_factory=list)
 
     async def page(self) -> Any:
         page = await self.context.new_page()
@@ -105,7 +104,6 @@ async def check(page: Any, shot: str, who: Checked) -> None:
     assert violations == [], f"{shot}: {violations}"
     SHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SHOTS / f"{shot}.png"), full_page=True)
-    who.visited.append(shot)
     assert who.errors == [], f"{shot}: {who.errors}"
 
 

@@ -6,13 +6,7 @@ so pages satisfy a strict Content-Security-Policy and work offline."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
-
-
-class Commuter(Protocol):
-    you: bool
-    commute_before_minutes: float
-    commute_after_minutes: float
+from typing import Any
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
@@ -100,6 +100,12 @@ def _problem(exc: Exception) -> str:
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
         return f"{where}: {first.get('msg', 'is not valid')}" if where else str(first.get("msg"))
     return "That did not work."
+
+
+def _refused(request: Request, heading: str, exc: Exception, status: int | None = None) -> Response:
+    """The error page for an action the domain refused (its own status unless one is given)."""
+    code = status or (exc.status_code if isinstance(exc, AppError) else 422)
+    return render(request, "error.html", {"heading": heading, "detail": _problem(exc)}, code)
 
 
 # --- the public pages ------------------------------------------------------------------
@@ -445,9 +451,7 @@ async def matches_request(
         async with session.begin_nested():
             created = await _swaps(request).propose(session, user, data)
     except (AppError, ValidationError) as exc:
-        return render(
-            request, "error.html", {"heading": "The request was not sent", "detail": _problem(exc)}, 400
-        )
+        return _refused(request, "The request was not sent", exc, 400)
     return redirect(f"/requests/{created.id}", "requested")
 
 
@@ -508,7 +512,7 @@ async def request_answer(
     except (AppError, ValidationError) as exc:
         if isinstance(exc, NotFound):
             raise
-        return render(request, "error.html", {"heading": "That did not work", "detail": _problem(exc)}, 409)
+        return _refused(request, "That did not work", exc, 409)
     return redirect(f"/requests/{request_id}", done)
 
 
@@ -621,10 +625,7 @@ async def alerts_create(
         async with session.begin_nested():
             await alerts.create(session, request.app.state.settings, user, body)
     except (AppError, ValidationError) as exc:
-        status = exc.status_code if isinstance(exc, AppError) else 422
-        return render(
-            request, "error.html", {"heading": "The alert was not saved", "detail": _problem(exc)}, status
-        )
+        return _refused(request, "The alert was not saved", exc)
     return redirect("/jobs", "alert_saved")
 
 
@@ -681,9 +682,7 @@ async def hr_decide(
     except AppError as exc:
         if isinstance(exc, NotFound):
             raise
-        return render(
-            request, "error.html", {"heading": "That did not work", "detail": exc.message}, exc.status_code
-        )
+        return _refused(request, "That did not work", exc)
     return redirect(f"/hr/{hr_request_id}", "approved" if action == "approve" else "rejected")
 
 
@@ -735,9 +734,7 @@ async def admin_employer(
         async with session.begin_nested():
             await employers.create(session, data)
     except (AppError, ValidationError) as exc:
-        status = exc.status_code if isinstance(exc, AppError) else 422
-        failed = {"heading": "The employer was not added", "detail": _problem(exc)}
-        return render(request, "error.html", failed, status)
+        return _refused(request, "The employer was not added", exc)
     return redirect("/admin", "employer_added")
 
 
@@ -762,8 +759,7 @@ async def admin_hr(
                 session, user, person.id, change, _swaps(request), request.app.state.web_locator
             )
     except (AppError, ValidationError) as exc:
-        status = exc.status_code if isinstance(exc, AppError) else 422
-        return render(request, "error.html", {"heading": "Not changed", "detail": _problem(exc)}, status)
+        return _refused(request, "Not changed", exc)
     return redirect("/admin", "hr_linked")
 
 
@@ -801,12 +797,7 @@ async def admin_scrape(
         run_request.check()
         await start_run(runtime.database, runtime.queue, run_request, Identity(user.id, AccessRole.ADMIN))
     except AppError as exc:
-        return render(
-            request,
-            "error.html",
-            {"heading": "The run was not started", "detail": exc.message},
-            exc.status_code,
-        )
+        return _refused(request, "The run was not started", exc)
     return redirect("/admin", "scrape_started")
 
 
@@ -820,7 +811,3 @@ async def notifications_page(request: Request, session: WebDb, user: Viewer) -> 
 async def notifications_read(request: Request, _: CsrfChecked, session: WebDb, user: Viewer) -> Response:
     await notifications.mark_read(session, user, None)
     return redirect("/notifications", "read")
-
-
-def sign_in_redirect(request: Request, next_path: str) -> RedirectResponse:
-    return redirect(f"/signin?next={next_path}")
