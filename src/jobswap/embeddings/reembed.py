@@ -45,8 +45,8 @@ _PENDING = {  # the rows that carry a vector at all
     "job_alerts": "(query IS NOT NULL OR resume_id IS NOT NULL)",
     "jobs": "embedding IS NOT NULL",
 }
-# "on another model", written so that a btree index on embedding_model serves it (IS DISTINCT
-# FROM cannot): a pass with nothing to do costs three index probes, not three table scans.
+# "on another model", written so that the btree index on embedding_model can serve it (IS DISTINCT
+# FROM cannot), so a pass with nothing to do need not scan the tables.
 _OTHER = "(x.embedding_model IS NULL OR x.embedding_model < :m OR x.embedding_model > :m)"
 _OPEN_STATES = (BatchState.SUBMITTING.value, BatchState.SUBMITTED.value)
 _WAITING = {"validating", "in_progress", "finalizing", "cancelling"}

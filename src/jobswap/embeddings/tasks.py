@@ -16,5 +16,5 @@ def register(queue: procrastinate.App, ctx: TaskContext) -> None:
     @queue.periodic(cron=ctx.settings.reembed_cron, periodic_id="reembed")
     @queue.task(name=REEMBED_TASK, queueing_lock=REEMBED_TASK, lock=REEMBED_TASK, pass_context=False)
     async def _reembed(timestamp: int | None = None) -> dict[str, Any]:
-        """A minute's worth of re-embedding (or one batch step); idle costs three index probes."""
+        """A minute's worth of re-embedding (or one batch step)."""
         return await reembed.run(ctx.database, ctx.settings, budget_seconds=50.0)
