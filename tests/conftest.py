@@ -46,6 +46,26 @@ def pytest_configure(config: pytest.Config) -> None:
         setattr(config, _OWN_BASETEMP, config.option.basetemp)
 
 
+# Files that take a minute or more: started first, so that with two workers (scripts/test.sh) the
+# longest is not the last to begin while the other worker sits idle.
+_LONG_FILES = (
+    "tests/security/test_schemathesis.py",
+    "tests/jobmatch/test_import.py",
+    "tests/demo/test_demo.py",
+    "tests/jobs/test_cli.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A stable sort: the long files first, everything else in its usual order."""
+
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.partition("::")[0]
+        return _LONG_FILES.index(path) if path in _LONG_FILES else len(_LONG_FILES)
+
+    items.sort(key=rank)
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     own = getattr(config, _OWN_BASETEMP, None)
     if own:
