@@ -42,6 +42,7 @@ class Finding:
     name: str
     version: str
     latest: str | None = None
+    latest_needs: str | None = None  # the latest release's Requires-Python
     advisories: list[dict[str, Any]] = field(default_factory=list)
     yanked: str | None = None  # the yank's reason, "" when none given
     error: str | None = None
@@ -93,6 +94,7 @@ def check(index: str, name: str, version: str, timeout: float = 30.0) -> Finding
         return finding
     finding.error = None
     finding.latest = str(page.get("info", {}).get("version"))
+    finding.latest_needs = page.get("info", {}).get("requires_python") or None
     files = page.get("releases", {}).get(version) or []
     if files and all(f.get("yanked") for f in files):
         finding.yanked = next((f.get("yanked_reason") or "" for f in files), "")
@@ -158,9 +160,13 @@ def show(report: Report, index: str) -> None:
     if report.older:
         print(
             f"not audited ({len(report.older)}, an older release than the latest, which the index's "
-            "page does not cover): "
-            + ", ".join(f"{f.name} {f.version} (latest {f.latest})" for f in report.older)
+            "page does not cover): " + ", ".join(f"{f.name} {f.version} ({_newer(f)})" for f in report.older)
         )
+
+
+def _newer(f: Finding) -> str:
+    """The latest release, and the Python it needs: often why an older pin is the newest we can use."""
+    return f"latest {f.latest}" + (f", Requires-Python {f.latest_needs}" if f.latest_needs else "")
 
 
 def audit(index: str, packages: dict[str, str], accepted: dict[str, str]) -> int:
