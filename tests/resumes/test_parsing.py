@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from jobswap.resumes.parsing import parse_resume
-from jobswap.resumes.parsing.dates import find_ranges
+from jobswap.resumes.parsing.dates import find_ranges, join_split_ranges
 from jobswap.resumes.parsing.sections import SectionKind, heading_kind
 
 TODAY = datetime(2026, 11, 1, tzinfo=UTC)
@@ -148,6 +148,26 @@ def test_date_ranges() -> None:
     for text, expected in cases.items():
         found = find_ranges(text)
         assert found and (found[0].start, found[0].end) == expected, text
+
+
+def test_a_range_broken_over_two_lines_is_joined() -> None:
+    """PDFs that lose the dash between two dates, and put the end on the next line."""
+    cases = {
+        "06/2013\nPresent\nIndustry": "06/2013 - Present\nIndustry",
+        "Drupal Developer, December 2013\nFebruary 2014": "Drupal Developer, December 2013 - February 2014",
+        "Paralegal (2013\npresent)": "Paralegal (2013 - present)",
+        # a list of years, newest first, and a range already whole, stay as they are
+        "Grants\n2014\n2013": "Grants\n2014\n2013",
+        "2010 - 2012\nPresent": "2010 - 2012\nPresent",
+    }
+    for text, expected in cases.items():
+        assert join_split_ranges(text) == expected, text
+    resume = parse_resume(
+        "Ana Ortiz\nParalegal\nEXPERIENCE\nSessums Black Caballero\nTampa, Florida\nParalegal (2013\n"
+        "present)\n06/2009\n05/2013\nThe Product Engine, Inc.\nJunior Android Developer\n"
+    )
+    found = [(e.title, e.start, e.end) for e in resume.experience]
+    assert found == [("Paralegal", "2013", "present"), ("Junior Android Developer", "2009-06", "2013-05")]
 
 
 def test_hostile_and_empty_text_does_not_break_parsing() -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from jobswap.resumes.parsed import Education, Experience, Link, ParsedResume
 from jobswap.resumes.parsing import contact, entries
-from jobswap.resumes.parsing.dates import DateRange
+from jobswap.resumes.parsing.dates import DateRange, join_split_ranges
 from jobswap.resumes.parsing.language import detect_language
 from jobswap.resumes.parsing.sections import SectionKind, of_kind, split_sections
 from jobswap.skills.taxonomy import taxonomy
@@ -35,7 +35,7 @@ _SPACE_RUN = re.compile(r"[ \t]{2,}")
 
 
 def parse_resume(text: str, *, phone_region: str = "US", today: datetime | None = None) -> ParsedResume:
-    text = restore_lines(text[:MAX_TEXT])
+    text = join_split_ranges(restore_lines(text[:MAX_TEXT]))
     now = today or datetime.now(UTC)
     sections = split_sections(text)
     header = [

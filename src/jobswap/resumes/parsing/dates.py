@@ -130,3 +130,41 @@ def find_ranges(text: str) -> list[DateRange]:
 
 def is_range(found: DateRange) -> bool:
     return found.end is not None
+
+
+_LONE_POINT = re.compile(r"\s*" + _POINT.format(n="b") + r"\s*\)?\s*$", re.IGNORECASE)
+_LONE_PRESENT = re.compile(r"\s*(?:" + PRESENT + r")\s*\)?\s*$", re.IGNORECASE)
+_ENDS_WITH_POINT = re.compile(r"(?:^|[\s,(])" + _POINT.format(n="a") + r"\s*$", re.IGNORECASE)
+
+
+def join_split_ranges(text: str) -> str:
+    """A range whose separator was lost where a PDF broke the line ("06/2013" then "Present",
+    "Drupal Developer, December 2013" then "February 2014") is put back on one line with a dash,
+    so that the entry it dates is found. Two years are joined only in order (a list of years,
+    "2014" then "2013", stays as it is)."""
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if i + 1 < len(lines) and (start := _ENDS_WITH_POINT.search(_fold(line))) is not None:
+            nxt = _fold(lines[i + 1])
+            end = _LONE_POINT.match(nxt)
+            ordered = end is not None and _year_of(end, "b") >= _year_of(start, "a")
+            if (ordered or _LONE_PRESENT.match(nxt)) and not _inside_range(line):
+                out.append(f"{line.rstrip()} - {lines[i + 1].strip()}")
+                i += 2
+                continue
+        out.append(line)
+        i += 1
+    return "\n".join(out)
+
+
+def _year_of(match: re.Match[str], n: str) -> int:
+    return int(next(match.group(f"{n}y{k}") for k in "123" if match.group(f"{n}y{k}")))
+
+
+def _inside_range(line: str) -> bool:
+    """The line's last date already ends a range ("2010 - 2012"): nothing to join."""
+    found = find_ranges(line)
+    return bool(found) and found[-1].end is not None
