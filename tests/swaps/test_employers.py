@@ -102,7 +102,7 @@ async def test_verified_domain_beats_company_name(
     by_name = await link()
     assert (by_name.name, by_name.verified, by_name.via) == ("Umbrella", False, "company_name")
     await drain(runtime)
-    token = link_in(mailbox, "pat@eu.acme.example", "/api/auth/verify")
+    token = link_in(mailbox, "pat@eu.acme.example", "/confirm")
     await client.post("/api/auth/verify", json={"token": token})
     by_domain = await link()
     assert (by_domain.name, by_domain.verified, by_domain.via) == ("Acme", True, "email_domain")

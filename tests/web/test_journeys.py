@@ -81,7 +81,9 @@ async def mail_to(mailbox: Mailbox, runtime: Runtime, address: str, words: str) 
 async def confirm_address(page: Any, mailbox: Mailbox, runtime: Runtime, email: str) -> None:
     message = await mail_to(mailbox, runtime, email, "Confirm your e-mail address")
     await page.goto(link_in(message))
-    assert "confirmed" in (await page.content()).lower()
+    await page.get_by_role("button", name="Confirm my address").click()
+    await page.wait_for_load_state()
+    assert "your e-mail address is confirmed" in (await page.content()).lower()
 
 
 async def test_a_two_way_swap_from_sign_up_to_hr_approval(
@@ -261,3 +263,32 @@ async def test_an_admin_adds_an_employer_and_its_hr_then_scrapes_the_local_board
     counters = await page.locator("#runs tr.run").first.inner_text()
     assert "generic: " in counters and " / 0 /" not in counters.split("generic: ")[1][:8]
     await check(page, "admin-run", root)
+
+
+async def test_a_forgotten_password_is_reset_from_the_mailed_link(
+    live: Live, people: Any, client: httpx.AsyncClient, runtime: Runtime, mailbox: Mailbox
+) -> None:
+    await sign_up(client, "forgetful@lakeshore.example.com", "Fran Forgetful")
+    fran = await people("fran")
+    page = await fran.page()
+    await page.goto("/signin")
+    await page.get_by_role("link", name="Forgot your password?").click()
+    await page.get_by_label("E-mail").fill("forgetful@lakeshore.example.com")
+    await page.get_by_role("button", name="Send the link").click()
+    await page.wait_for_url("**/signin?msg=reset_sent")
+    message = await mail_to(mailbox, runtime, "forgetful@lakeshore.example.com", "Reset your password")
+    await page.goto(link_in(message))
+    assert "/reset?token=" in page.url
+    await check(page, "reset", fran)
+    await page.get_by_label("New password (at least 8 characters)").fill("a new and better secret")
+    await page.get_by_role("button", name="Save the new password").click()
+    await page.wait_for_url("**/signin?msg=password_changed")
+    await page.get_by_label("E-mail").fill("forgetful@lakeshore.example.com")
+    await page.get_by_label("Password").fill("a new and better secret")
+    await page.get_by_role("button", name="Sign in").click()
+    await page.wait_for_url("**/home*")
+    # the link works once: opened again, its form says so
+    await page.goto(link_in(message))
+    await page.get_by_label("New password (at least 8 characters)").fill("yet another secret")
+    await page.get_by_role("button", name="Save the new password").click()
+    assert "already used" in await page.locator("[role=alert]").inner_text()

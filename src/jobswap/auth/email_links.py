@@ -64,7 +64,7 @@ class VerificationSender:
             Kind.EMAIL_VERIFICATION,
             f"We sent a confirmation link to {user.email}.",
             facts={"hours": ttl // 3600 or 1},
-            email_link=self.notifier.url("/api/auth/verify", token=token),
+            email_link=self.notifier.url("/confirm", token=token),
         )
 
 
@@ -166,7 +166,7 @@ class EmailLinks(VerificationSender):
                 Kind.PASSWORD_RESET,
                 "Someone asked to reset your password; the link was sent by e-mail.",
                 facts={"minutes": ttl // 60},
-                email_link=self.notifier.url("/api/auth/password-reset/confirm", token=token),
+                email_link=self.notifier.url("/reset", token=token),
             )
             return True
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from html import escape
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Body, Form, Query, status
-from fastapi.responses import HTMLResponse
+from fastapi.responses import RedirectResponse
 from pydantic import IPvAnyAddress
 
 from jobswap.auth.dependencies import AdminUser, AuthServiceDep, ClientDep, CurrentUser, RequiredClaims
@@ -22,7 +22,7 @@ from jobswap.auth.schemas import (
     VerifyRequest,
     VerifyResult,
 )
-from jobswap.errors import AppError, BadRequest
+from jobswap.errors import BadRequest
 from jobswap.text_types import Line, Secret
 from jobswap.users.schemas import UserRead
 
@@ -72,14 +72,6 @@ RESET_ANSWER = "If an account uses this address, a link to reset its password is
 LinkToken = Annotated[str, Query(min_length=1, max_length=200)]
 
 
-def _page(title: str, body: str) -> HTMLResponse:
-    return HTMLResponse(
-        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}</title></head>"
-        f"<body style='font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto'>"
-        f"{body}</body></html>"
-    )
-
-
 @router.post("/verify", response_model=VerifyResult)
 async def verify(data: VerifyRequest, service: AuthServiceDep) -> VerifyResult:
     """Redeem the link from the verification e-mail (single use, expiring)."""
@@ -87,14 +79,10 @@ async def verify(data: VerifyRequest, service: AuthServiceDep) -> VerifyResult:
     return VerifyResult(email_verified=True)
 
 
-@router.get("/verify", response_class=HTMLResponse, include_in_schema=False)
-async def verify_link(token: LinkToken, service: AuthServiceDep) -> HTMLResponse:
-    """The link as clicked in the e-mail."""
-    try:
-        await service.links.verify(token)
-    except AppError as exc:
-        return _page("Not verified", f"<p>{escape(exc.message)}</p>")
-    return _page("Address confirmed", "<p>Thank you: your e-mail address is confirmed.</p>")
+@router.get("/verify", include_in_schema=False)
+async def verify_link(token: LinkToken) -> RedirectResponse:
+    """Links mailed before the web app's own pages existed: on to the page that redeems them."""
+    return RedirectResponse(f"/confirm?{urlencode({'token': token})}", status_code=303)
 
 
 @router.post("/verify/resend", response_model=Accepted, status_code=status.HTTP_202_ACCEPTED)
@@ -117,29 +105,10 @@ async def confirm_password_reset(data: ResetConfirm, service: AuthServiceDep) ->
     await service.links.reset(data.token, data.password)
 
 
-@router.get("/password-reset/confirm", response_class=HTMLResponse, include_in_schema=False)
-async def password_reset_page(token: LinkToken) -> HTMLResponse:
-    return _page(
-        "Choose a new password",
-        "<form method='post' action='/api/auth/password-reset/form'>"
-        f"<input type='hidden' name='token' value='{escape(token)}'>"
-        "<label>New password (at least 8 characters) "
-        "<input type='password' name='password' minlength='8' maxlength='256' required "
-        "autocomplete='new-password'></label> <button type='submit'>Save</button></form>",
-    )
-
-
-@router.post("/password-reset/form", response_class=HTMLResponse, include_in_schema=False)
-async def password_reset_form(
-    token: Annotated[str, Form(min_length=1, max_length=200)],
-    password: Annotated[str, Form(min_length=8, max_length=256)],
-    service: AuthServiceDep,
-) -> HTMLResponse:
-    try:
-        await service.links.reset(token, password)
-    except AppError as exc:
-        return _page("Not changed", f"<p>{escape(exc.message)}</p>")
-    return _page("Password changed", "<p>Your password is changed. Sign in with it on every device.</p>")
+@router.get("/password-reset/confirm", include_in_schema=False)
+async def password_reset_link(token: LinkToken) -> RedirectResponse:
+    """Links mailed before the web app's own pages existed: on to the page with the form."""
+    return RedirectResponse(f"/reset?{urlencode({'token': token})}", status_code=303)
 
 
 @admin_router.delete("", response_model=LocksCleared)

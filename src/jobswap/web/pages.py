@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
-from jobswap.auth.schemas import SignUp
+from jobswap.auth.schemas import ResetConfirm, SignUp
 from jobswap.auth.service import AuthService
 from jobswap.db import AccessRole, Identity
 from jobswap.errors import AppError, BadRequest, NotFound
@@ -193,6 +193,50 @@ async def forgot(request: Request, _: CsrfChecked, email: Annotated[str, Form(ma
     except AppError as exc:
         return render(request, "forgot.html", {"error": exc.message}, exc.status_code)
     return redirect("/signin", "reset_sent")
+
+
+LinkToken = Annotated[str, Query(min_length=1, max_length=200)]
+FormToken = Annotated[str, Form(min_length=1, max_length=200)]
+
+
+@router.get("/confirm", response_class=HTMLResponse)
+async def confirm_page(request: Request, token: LinkToken) -> Response:
+    """The e-mailed confirmation link. Opening it changes nothing (mail scanners open links);
+    the button does."""
+    return render(request, "confirm.html", {"token": token})
+
+
+@router.post("/confirm")
+async def confirm(request: Request, _: CsrfChecked, user: MaybeUser, token: FormToken) -> Response:
+    try:
+        await _auth(request).links.verify(token)
+    except AppError as exc:
+        return render(request, "confirm.html", {"token": token, "error": exc.message}, exc.status_code)
+    return redirect("/home" if user is not None else "/signin", "email_confirmed")
+
+
+@router.get("/reset", response_class=HTMLResponse)
+async def reset_page(request: Request, token: LinkToken) -> Response:
+    return render(request, "reset.html", {"token": token})
+
+
+@router.post("/reset")
+async def reset(
+    request: Request,
+    _: CsrfChecked,
+    token: FormToken,
+    password: Annotated[str, Form(max_length=256)],
+) -> Response:
+    """A new password from the e-mailed link; every session of the account ends, this one too."""
+    try:
+        data = ResetConfirm(token=token, password=password)
+        await _auth(request).links.reset(data.token, data.password)
+    except (AppError, ValidationError) as exc:
+        status = exc.status_code if isinstance(exc, AppError) else 422
+        return render(request, "reset.html", {"token": token, "error": _problem(exc)}, status)
+    forget_tokens(request)
+    new_csrf(request)
+    return redirect("/signin", "password_changed")
 
 
 # --- home and profile ------------------------------------------------------------------

@@ -36,6 +36,8 @@ MESSAGES = {  # what a redirect after a form may say (by code, so nothing is ref
     "dismissed": "Job dismissed.",
     "alert_saved": "Alert saved: you will hear of new jobs that fit it.",
     "reset_sent": "If an account uses this address, a link to reset its password is on its way.",
+    "email_confirmed": "Thank you: your e-mail address is confirmed.",
+    "password_changed": "Your password is changed; sign in with it.",
     "read": "Notifications marked read.",
     "scrape_started": "The scrape run is queued.",
     "employer_added": "The employer is added.",
