@@ -156,6 +156,8 @@ def test_a_range_broken_over_two_lines_is_joined() -> None:
         "06/2013\nPresent\nIndustry": "06/2013 - Present\nIndustry",
         "Drupal Developer, December 2013\nFebruary 2014": "Drupal Developer, December 2013 - February 2014",
         "Paralegal (2013\npresent)": "Paralegal (2013 - present)",
+        "Jun 2013\nPresent: Manager": "Jun 2013 - Present: Manager",
+        "Manager, 2013\nPresent duties include": "Manager, 2013\nPresent duties include",
         # a list of years, newest first, and a range already whole, stay as they are
         "Grants\n2014\n2013": "Grants\n2014\n2013",
         "2010 - 2012\nPresent": "2010 - 2012\nPresent",

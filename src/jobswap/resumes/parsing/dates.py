@@ -132,32 +132,49 @@ def is_range(found: DateRange) -> bool:
     return found.end is not None
 
 
-_LONE_POINT = re.compile(r"\s*" + _POINT.format(n="b") + r"\s*\)?\s*$", re.IGNORECASE)
-_LONE_PRESENT = re.compile(r"\s*(?:" + PRESENT + r")\s*\)?\s*$", re.IGNORECASE)
+_WHOLE_POINT = re.compile(r"\s*" + _POINT.format(n="a") + r"\s*$", re.IGNORECASE)
 _ENDS_WITH_POINT = re.compile(r"(?:^|[\s,(])" + _POINT.format(n="a") + r"\s*$", re.IGNORECASE)
+# the next line's start: an end date or "present", perhaps after a dash, then whatever follows
+_LEADS_WITH_END = re.compile(
+    r"\s*(?:(?:-|–|—|to|till|until)\s*)?(?:"
+    + _POINT.format(n="b")
+    + r"|(?P<present>"
+    + PRESENT
+    + r"))(?![\w/])\)?(?P<rest>.*)$",
+    re.IGNORECASE,
+)
 
 
 def join_split_ranges(text: str) -> str:
-    """A range whose separator was lost where a PDF broke the line ("06/2013" then "Present",
-    "Drupal Developer, December 2013" then "February 2014") is put back on one line with a dash,
-    so that the entry it dates is found. Two years are joined only in order (a list of years,
-    "2014" then "2013", stays as it is)."""
+    """A range whose separator was lost where a PDF broke the line is put back on one line with
+    a dash, so that the entry it dates is found: "06/2013" then "Present", "Drupal Developer,
+    December 2013" then "February 2014", "Jun 2013" then "Present: Manager". A line that goes on
+    after the end date is joined only to a line that is nothing but the start date. Two years
+    are joined only in order (a list of years, "2014" then "2013", stays as it is)."""
     lines = text.split("\n")
     out: list[str] = []
     i = 0
     while i < len(lines):
         line = lines[i]
-        if i + 1 < len(lines) and (start := _ENDS_WITH_POINT.search(_fold(line))) is not None:
-            nxt = _fold(lines[i + 1])
-            end = _LONE_POINT.match(nxt)
-            ordered = end is not None and _year_of(end, "b") >= _year_of(start, "a")
-            if (ordered or _LONE_PRESENT.match(nxt)) and not _inside_range(line):
-                out.append(f"{line.rstrip()} - {lines[i + 1].strip()}")
-                i += 2
-                continue
+        if i + 1 < len(lines) and _joins(line, lines[i + 1]):
+            out.append(f"{line.rstrip()} - {lines[i + 1].strip().lstrip('-–— ')}")
+            i += 2
+            continue
         out.append(line)
         i += 1
     return "\n".join(out)
+
+
+def _joins(line: str, following: str) -> bool:
+    folded = _fold(line)
+    start = _ENDS_WITH_POINT.search(folded)
+    end = _LEADS_WITH_END.match(_fold(following)) if start is not None else None
+    if start is None or end is None:
+        return False
+    if end.group("rest").strip() and not _WHOLE_POINT.match(folded):
+        return False
+    ordered = end.group("present") is not None or _year_of(end, "b") >= _year_of(start, "a")
+    return ordered and not _inside_range(line)
 
 
 def _year_of(match: re.Match[str], n: str) -> int:

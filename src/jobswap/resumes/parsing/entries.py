@@ -86,31 +86,6 @@ _LABELLED = re.compile(
     re.IGNORECASE,
 )
 _TITLE_LABELS = {"designation", "position", "role", "title", "job title", "cargo", "puesto"}
-_LONE_POINT = re.compile(r"^(?:[A-Za-zÀ-ÿ]{3,10}\.?,?\s+)?(?:19|20)\d{2}$")
-_CONTINUES = re.compile(
-    r"^(?:-|–|to|till|until)?\s*(?:present|current|now|today|till date|actualidad|atual|heute|"
-    r"(?:[A-Za-zÀ-ÿ]{3,10}\.?,?\s+)?(?:19|20)\d{2})\b",
-    re.IGNORECASE,
-)
-
-
-def _join_split_ranges(lines: list[str]) -> list[str]:
-    """'Jun 2013' followed by 'Present: Manager' on the next line is one range: join them."""
-    out: list[str] = []
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
-        if _LONE_POINT.match(line.strip()) and _CONTINUES.match(nxt):
-            out.append(f"{line.strip()} - {nxt.lstrip('-– ')}")
-            out.append("")  # keep positions aligned for the caller's line arithmetic
-            i += 2
-            continue
-        out.append(line)
-        i += 1
-    return out
-
-
 _PLACEHOLDERS = {"company name", "company", "name", "location", "city, state", "city , state", "employer"}
 
 
@@ -356,7 +331,6 @@ def experience(lines: list[str]) -> list[dict[str, str | None]]:
     """One entry per date range. Its heading is the short lines around the dates; each piece of
     them is scored as a title, a company or a place, and a piece that reads as a job title is
     never taken as the company. The description runs to the next entry's heading."""
-    lines = _join_split_ranges(lines)
     anchors: list[tuple[int, DateRange]] = []
     for index, line in enumerate(lines):
         ranges = [r for r in find_ranges(line) if r.end is not None]
