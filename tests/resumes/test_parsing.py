@@ -172,6 +172,15 @@ def test_a_range_broken_over_two_lines_is_joined() -> None:
     assert found == [("Paralegal", "2013", "present"), ("Junior Android Developer", "2009-06", "2013-05")]
 
 
+def test_an_undated_title_company_place_line_is_an_entry() -> None:
+    resume = parse_resume(
+        "Kate Jones\nWORK EXPERIENCE\nSummer Intern, Initech Inc — Chicago\n"
+        "Rated truly distinctive for analytical skills.\n"
+    )
+    found = [(e.title, e.company, e.location) for e in resume.experience]
+    assert found == [("Summer Intern", "Initech Inc", "Chicago")]
+
+
 def test_hostile_and_empty_text_does_not_break_parsing() -> None:
     assert parse_resume("").name is None
     parse_resume("a" * 300_000)  # longer than any resume: truncated, not slow

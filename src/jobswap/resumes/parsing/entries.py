@@ -426,20 +426,22 @@ def sentence_entries(lines: list[str]) -> list[dict[str, str | None]]:
 
 
 def _one_line_entries(lines: list[str]) -> list[dict[str, str | None]]:
-    """Undated one-line jobs ("ARLINGTON CORPORATION, Product Development Specialist"): a short
-    line of exactly a company and a title."""
+    """Undated one-line jobs ("ARLINGTON CORPORATION, Product Development Specialist", "Summer
+    Intern, Initech Inc — Chicago"): a short line of exactly a company and a title, and perhaps
+    a place."""
     out: list[dict[str, str | None]] = []
     for line in lines:
         if not heading_like(line) or find_ranges(line):
             continue
         pieces = header_pieces(line)
-        if len(pieces) != 2:
+        places = [p for p in pieces[2:] if _is_location(p) or is_place_name(p)]
+        if len(pieces) - len(places) != 2 or len(places) > 1:
             continue
-        scores = [title_score(p) for p in pieces]
+        scores = [title_score(p) for p in pieces[:2]]
         t = 0 if scores[0] >= scores[1] else 1
         title, company = pieces[t], pieces[1 - t]
         if scores[t] >= 0.6 and scores[1 - t] == 0 and _company_score(company) >= 0.7:
-            out.append(_undated_job(title, company))
+            out.append(_undated_job(title, company) | {"location": places[0] if places else None})
     return out
 
 
