@@ -144,10 +144,15 @@ def test_date_ranges() -> None:
         "mars 2018 à juin 2020": ("2018-03", "2020-06"),
         "seit 2021": ("2021", "present"),
         "outubro de 2016 até o momento": ("2016-10", "present"),
+        # an intern's term is that term's months
+        "Summer 2009": ("2009-06", "2009-08"),
+        "Fall 2012 - Spring 2014": ("2012-09", "2014-05"),
     }
     for text, expected in cases.items():
         found = find_ranges(text)
         assert found and (found[0].start, found[0].end) == expected, text
+    # a season word in a sentence is no term
+    assert [(r.start, r.end) for r in find_ranges("prices fall 2010 to 2011 levels")] == [("2010", "2011")]
 
 
 def test_a_range_broken_over_two_lines_is_joined() -> None:

@@ -30,6 +30,9 @@ MONTHS = {
     "januar": 1, "februar": 2, "marz": 3, "juni": 6, "juli": 7, "okt": 10, "oktober": 10,
     "dezember": 12,
 }  # fmt: skip
+# Terms, as interns and students date their work: "Summer 2009" is that summer's months.
+SEASONS = {"spring": (3, 5), "summer": (6, 8), "fall": (9, 12), "autumn": (9, 12), "winter": (1, 3)}
+MONTHS |= {name: first for name, (first, _) in SEASONS.items()}
 
 PRESENT = (
     "present|current|currently|now|today|till date|to date|date|ongoing|onwards|"
@@ -124,6 +127,13 @@ def find_ranges(text: str) -> list[DateRange]:
             or match.group(0).lower().startswith(("since", "desde", "seit", "depuis"))
         ):
             end = "present"
+        first, last = match.group("am") or "", match.group("bm") or ""
+        if first.lower() in SEASONS and not first[0].isupper():  # "to fall 2010 short": no term
+            start = start[:4] if start else None
+        elif end is None and start is not None and first.lower() in SEASONS:
+            end = f"{start[:4]}-{SEASONS[first.lower()][1]:02d}"
+        if end and last.lower() in SEASONS:  # "Fall 2012 - Spring 2014" ends with spring's last month
+            end = f"{end[:4]}-{SEASONS[last.lower()][1]:02d}"
         out.append(DateRange(start, end, match.span()))
     return out
 
