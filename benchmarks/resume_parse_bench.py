@@ -20,6 +20,7 @@ annotated in it, so phones are reported from the parser's unit tests only.
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import sys
@@ -62,6 +63,7 @@ def load(path: Path) -> tuple[str, dict[str, set[str]]]:
     for label_type, content in re.findall(r'<label type="([^"]+)">(.*?)</label>', raw, flags=re.S):
         for field, wanted in LABELS.items():
             if label_type in wanted and content.strip():
+                content = html.unescape(content)  # XML: "&amp;" is the resume's "&"
                 if field == "dates":
                     gold[field].update(_ranges(content))
                 else:
@@ -73,7 +75,7 @@ def load(path: Path) -> tuple[str, dict[str, set[str]]]:
         raw,
     )
     body = re.sub(r"</?cv>|<\?xml[^>]*>", "", raw)
-    text = re.sub(r"</?label[^>]*>", "", body)
+    text = html.unescape(re.sub(r"</?label[^>]*>", "", body))  # entities decoded after the tags are gone
     return text, gold
 
 
