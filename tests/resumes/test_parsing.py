@@ -186,6 +186,16 @@ def test_an_undated_title_company_place_line_is_an_entry() -> None:
     assert found == [("Summer Intern", "Initech Inc", "Chicago")]
 
 
+def test_jobs_that_a_layout_left_under_another_heading_are_found() -> None:
+    """Two-column templates mix their columns: here the job sits under "PERSONAL SKILLS"."""
+    resume = parse_resume(
+        "Lakita Mertz\nData analyst\nWORK EXPERIENCE\nDatabase marketing\nData analysis\n"
+        "PERSONAL SKILLS\nAnalytical\nConsumer Energy Provider\nCoventry\nDATA ANALYST\n"
+        "June 2008 - Present\nCollecting, collating and carrying out complex data analysis.\n"
+    )
+    assert [(e.title, e.start, e.end) for e in resume.experience] == [("DATA ANALYST", "2008-06", "present")]
+
+
 def test_hostile_and_empty_text_does_not_break_parsing() -> None:
     assert parse_resume("").name is None
     parse_resume("a" * 300_000)  # longer than any resume: truncated, not slow

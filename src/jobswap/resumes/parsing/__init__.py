@@ -9,7 +9,7 @@ from jobswap.resumes.parsed import Education, Experience, Link, ParsedResume
 from jobswap.resumes.parsing import contact, entries
 from jobswap.resumes.parsing.dates import DateRange, join_split_ranges
 from jobswap.resumes.parsing.language import detect_language
-from jobswap.resumes.parsing.sections import SectionKind, of_kind, split_sections
+from jobswap.resumes.parsing.sections import Section, SectionKind, of_kind, split_sections
 from jobswap.skills.taxonomy import taxonomy
 
 MAX_TEXT = 200_000  # characters; a resume is far shorter, and this bounds every regex below
@@ -49,6 +49,8 @@ def parse_resume(text: str, *, phone_region: str = "US", today: datetime | None 
         experience_lines = [ln for s in sections if s.kind in keep for ln in [*s.lines, ""]]
     education_lines = [ln for s in of_kind(sections, SectionKind.EDUCATION) for ln in [*s.lines, ""]]
     jobs = [Experience(**e) for e in entries.experience(experience_lines)]
+    if not any(job.start for job in jobs):
+        jobs += _dated_jobs_elsewhere(sections, {job.title for job in jobs})
     schools = [Education(**e) for e in entries.education(education_lines)]
 
     tx = taxonomy()
@@ -77,6 +79,27 @@ def parse_resume(text: str, *, phone_region: str = "US", today: datetime | None 
         language=detect_language(text),
         sections=sorted({s.kind.value for s in sections if s.kind is not SectionKind.HEADER}),
     )
+
+
+# Sections where a two-column layout or an odd heading ("ACCOMPLISHMENTS") can leave the jobs.
+_MAY_HOLD_JOBS = {
+    SectionKind.HEADER,
+    SectionKind.SUMMARY,
+    SectionKind.OTHER,
+    SectionKind.SKILLS,
+    SectionKind.AWARDS,
+}
+
+
+def _dated_jobs_elsewhere(sections: list[Section], known: set[str | None]) -> list[Experience]:
+    """When the experience section dates no job, dated entries with a title from the sections
+    where a layout may have put them (never education, projects, contact or references)."""
+    lines = [ln for s in sections if s.kind in _MAY_HOLD_JOBS for ln in [*s.lines, ""]]
+    return [
+        Experience(**e)
+        for e in entries.experience(lines)
+        if e["start"] and e["title"] and e["title"] not in known
+    ]
 
 
 def _headline(top: list[str], person: str | None) -> str | None:
