@@ -8,7 +8,7 @@ from jobswap.resumes.parsed import ParsedResume
 def embedding_text(parsed: ParsedResume, text: str, max_chars: int = 2000) -> str:
     """The headline, titles, skills, summary and education first (the model reads 256 tokens at
     most). The headline is what the person calls themselves: leading with it raised embeddings-alone
-    nDCG@10 on the job-matching benchmark from 0.241 to 0.275 (docs/job-matching.md)."""
+    nDCG@10 on the job-matching benchmark from 0.241 to 0.259 (docs/job-matching.md)."""
     parts: list[str] = []
     titles = [t for t in [parsed.headline, *(e.title for e in parsed.experience)] if t]
     if titles:
