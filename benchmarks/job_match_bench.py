@@ -290,7 +290,7 @@ n AS (SELECT count(*) AS c FROM base)
 INSERT INTO jobs (title, company, company_key, description, description_html, location, city, region, country,
     salary_min, salary_max, salary_currency, salary_period, salary_annual_min, salary_annual_max,
     employment_type, workplace, experience_level, language, skills, posted_at, fingerprint, simhash,
-    corrected, embedding,
+    corrected, embedding, embedding_model,
     occupation_code, occupation_confidence, latitude, longitude, first_seen, last_seen, updated_at)
 SELECT CASE g % 4 WHEN 0 THEN 'Senior ' || a.title WHEN 1 THEN a.title || ' II' WHEN 2 THEN 'Lead ' || a.title
            ELSE a.title END,
@@ -299,7 +299,7 @@ SELECT CASE g % 4 WHEN 0 THEN 'Senior ' || a.title WHEN 1 THEN a.title || ' II' 
        a.salary_period, a.salary_annual_min, a.salary_annual_max, a.employment_type, a.workplace,
        a.experience_level, a.language, a.skills,
        now() - (g % 60) * interval '1 day', md5(:tag || g::text), 0, '{}',
-       l2_normalize(a.embedding + a.embedding + a.embedding + b.embedding),
+       l2_normalize(a.embedding + a.embedding + a.embedding + b.embedding), a.embedding_model,
        a.occupation_code, a.occupation_confidence, p.latitude, p.longitude, :copied, :copied, :copied
 FROM generate_series(CAST(:start AS bigint), CAST(:stop AS bigint)) AS g CROSS JOIN n
 JOIN base a ON a.rn = (g * 7919) % n.c + 1
@@ -385,17 +385,17 @@ ALERT_PEOPLE = (
     "OFFSET g % 50 LIMIT 1), 'car' FROM generate_series(1, 1000) AS g"
 )
 SEED_ALERT = (
-    "INSERT INTO job_alerts (user_id, name, frequency, min_score, profile, embedding) "
+    "INSERT INTO job_alerts (user_id, name, frequency, min_score, profile, embedding, embedding_model) "
     "SELECT (SELECT id FROM users WHERE email = 'alert1@example.com'), 'seed', 'daily', 60, "
-    "CAST(:p AS jsonb), CAST(:e AS vector)"
+    "CAST(:p AS jsonb), CAST(:e AS vector), :m"
 )
 MORE_ALERTS = (
     "WITH seed AS (SELECT row_number() OVER (ORDER BY id) AS rn, * FROM job_alerts), "
     "n AS (SELECT count(*) c FROM seed), "
     "people AS (SELECT row_number() OVER (ORDER BY id) AS rn, id FROM users WHERE email LIKE 'alert%') "
-    "INSERT INTO job_alerts (user_id, name, frequency, min_score, profile, embedding) "
+    "INSERT INTO job_alerts (user_id, name, frequency, min_score, profile, embedding, embedding_model) "
     "SELECT p.id, 'alert ' || g, 'daily', 60, a.profile, "
-    "l2_normalize(a.embedding + a.embedding + a.embedding + b.embedding) "
+    "l2_normalize(a.embedding + a.embedding + a.embedding + b.embedding), a.embedding_model "
     "FROM generate_series(1, CAST(:k AS bigint)) g CROSS JOIN n "
     "JOIN seed a ON a.rn = (g * 7919) % n.c + 1 JOIN seed b ON b.rn = (g * 31) % n.c + 1 "
     "JOIN people p ON p.rn = g % 1000 + 1"
@@ -480,7 +480,7 @@ async def alert_pass(
             seeker, terms = from_resume(resume["parsed"], resume["text"], resume["embedding"])
             profile = json.dumps(alerts._profile(seeker, terms))
             vector = repository.vector_literal(resume["embedding"])
-            await session.execute(text(SEED_ALERT), {"p": profile, "e": vector})
+            await session.execute(text(SEED_ALERT), {"p": profile, "e": vector, "m": MODEL_ID})
     # the copies in bulk, with the alerts' HNSW index rebuilt after, as for the jobs
     from sqlalchemy import create_engine
 

@@ -63,11 +63,11 @@ def load(path: Path) -> tuple[str, dict[str, set[str]]]:
     for label_type, content in re.findall(r'<label type="([^"]+)">(.*?)</label>', raw, flags=re.S):
         for field, wanted in LABELS.items():
             if label_type in wanted and content.strip():
-                content = html.unescape(content)  # XML: "&amp;" is the resume's "&"
+                value = html.unescape(content)  # XML: "&amp;" is the resume's "&"
                 if field == "dates":
-                    gold[field].update(_ranges(content))
+                    gold[field].update(_ranges(value))
                 else:
-                    gold[field].add(norm(content))
+                    gold[field].add(norm(value))
     # The dataset stores some text as escaped UTF-8 bytes ("\\xe2\\x80\\x94" for an em dash): decode them.
     raw = re.sub(
         r"(?:\\x[0-9a-fA-F]{2})+",
