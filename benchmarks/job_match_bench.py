@@ -499,9 +499,8 @@ async def alert_pass(
                 "USING hnsw (embedding vector_cosine_ops)"
             )
         )
+        conn.execute(text("ANALYZE job_alerts"))  # the owner's (the app role may not analyze)
     engine.dispose()
-    async with runtime.database.transaction(Identity.service()) as session:
-        await session.execute(text("ANALYZE job_alerts"))
     new = await replicate(runtime, 1000, "new-jobs", rebuild=False)
     notifier = Notifier(runtime.settings, runtime.queue)
     began = time.perf_counter()

@@ -160,3 +160,43 @@ async def test_alert_rules_and_bad_input(client: httpx.AsyncClient, alice: Accou
     assert changed.status_code == 200 and changed.json()["frequency"] == "weekly"
     assert (await client.delete(f"/api/job-alerts/{mine['id']}", headers=alice.headers)).status_code == 204
     assert (await client.get("/api/job-alerts", headers=alice.headers)).json() == []
+
+
+def test_the_nearest_alert_search_walks_the_hnsw_index_even_with_stale_statistics(
+    runtime: Runtime, alice: Account, admin_engine: Any
+) -> None:
+    """Statistics taken when there were few alerts made the planner sort every alert per job
+    (past the statement timeout at 100,000 alerts); the function's own settings forbid that."""
+    with admin_engine.begin() as conn:
+        config = conn.execute(
+            text("SELECT proconfig FROM pg_proc WHERE proname = 'jobswap_nearest_alerts'")
+        ).scalar_one()
+        assert "enable_sort=off" in config
+        insert = (
+            "INSERT INTO job_alerts (user_id, name, frequency, min_score, profile, embedding, "
+            "embedding_model) SELECT CAST(:user AS uuid), 'a' || g, 'daily', 60, '{}', "
+            "(SELECT l2_normalize(array_agg(random() - 0.5)::vector(384)) "
+            "FROM generate_series(1, 384) AS d(i) WHERE g.g > 0), "
+            "'m' FROM generate_series(1, CAST(:k AS int)) AS g"
+        )
+        conn.execute(text(insert), {"user": alice.id, "k": 5})
+        conn.execute(text("ANALYZE job_alerts"))  # statistics of 5 alerts ...
+        conn.execute(text(insert), {"user": alice.id, "k": 3000})  # ... then many more arrive
+        job = conn.execute(
+            text(
+                "INSERT INTO jobs (title, company, company_key, description, description_html, fingerprint, "
+                "simhash, embedding, embedding_model) SELECT 'Clerk', 'Acme', 'acme', 'x', '', 'f1', 0, "
+                "embedding, 'm' FROM job_alerts LIMIT 1 RETURNING id"
+            )
+        ).scalar_one()
+    with admin_engine.begin() as conn:
+        for setting in config:  # the function's own settings, for its body's plan
+            name, _, value = setting.partition("=")
+            conn.execute(text("SELECT set_config(:n, :v, true)"), {"n": name, "v": value})
+        conn.execute(text("SELECT set_config('jobswap.role', 'service', true)"))
+        body = conn.execute(
+            text("SELECT prosrc FROM pg_proc WHERE proname = 'jobswap_nearest_alerts'")
+        ).scalar_one()
+        body = body.replace("ANY(job_ids)", f"ANY(ARRAY['{job}'::uuid])").replace("LIMIT n", "LIMIT 50")
+        plan = "\n".join(r[0] for r in conn.execute(text("EXPLAIN " + body.replace("floor", "0.25"))))
+    assert "ix_job_alerts_embedding_hnsw" in plan and "Sort" not in plan, plan
