@@ -11,11 +11,12 @@ import ipaddress
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobswap.auth import repository
+from jobswap.auth.schemas import LINK_TOKEN_MAX
 from jobswap.auth.security import AccessClaims, InvalidToken, decode_access_token
 from jobswap.auth.service import AuthService, Client
 from jobswap.db import AccessRole, Identity, set_identity
@@ -25,6 +26,7 @@ from jobswap.notifications.service import Notifier
 from jobswap.users.models import User, UserRole
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/signin", auto_error=False)
+LinkToken = Annotated[str, Query(min_length=1, max_length=LINK_TOKEN_MAX)]  # ?token= of a mailed link
 
 
 def get_claims(

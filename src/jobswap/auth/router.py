@@ -9,7 +9,14 @@ from fastapi import APIRouter, Body, Form, Query, status
 from fastapi.responses import RedirectResponse
 from pydantic import IPvAnyAddress
 
-from jobswap.auth.dependencies import AdminUser, AuthServiceDep, ClientDep, CurrentUser, RequiredClaims
+from jobswap.auth.dependencies import (
+    AdminUser,
+    AuthServiceDep,
+    ClientDep,
+    CurrentUser,
+    LinkToken,
+    RequiredClaims,
+)
 from jobswap.auth.schemas import (
     Accepted,
     LocksCleared,
@@ -69,7 +76,6 @@ async def me(user: CurrentUser) -> UserRead:
 
 
 RESET_ANSWER = "If an account uses this address, a link to reset its password is on its way."
-LinkToken = Annotated[str, Query(min_length=1, max_length=200)]
 
 
 @router.post("/verify", response_model=VerifyResult)

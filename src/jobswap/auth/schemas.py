@@ -32,8 +32,13 @@ class TokenResponse(BaseModel):
     user: UserRead
 
 
+# An e-mailed link's token, wherever it arrives: a JSON body, a link's query or a page's form.
+LINK_TOKEN_MAX = 200
+LinkTokenField = Annotated[str, Field(min_length=1, max_length=LINK_TOKEN_MAX)]
+
+
 class VerifyRequest(Strict):
-    token: Annotated[str, Field(min_length=1, max_length=200)]
+    token: LinkTokenField
 
 
 class VerifyResult(BaseModel):
@@ -45,7 +50,7 @@ class ResetRequest(Strict):
 
 
 class ResetConfirm(Strict):
-    token: Annotated[str, Field(min_length=1, max_length=200)]
+    token: LinkTokenField
     password: Password
 
 

@@ -14,7 +14,8 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
-from jobswap.auth.schemas import ResetConfirm, SignUp
+from jobswap.auth.dependencies import LinkToken
+from jobswap.auth.schemas import LINK_TOKEN_MAX, ResetConfirm, SignUp
 from jobswap.auth.service import AuthService
 from jobswap.db import AccessRole, Identity
 from jobswap.errors import AppError, BadRequest, NotFound
@@ -102,10 +103,19 @@ def _problem(exc: Exception) -> str:
     return "That did not work."
 
 
+def _status(exc: Exception) -> int:
+    return exc.status_code if isinstance(exc, AppError) else 422
+
+
 def _refused(request: Request, heading: str, exc: Exception, status: int | None = None) -> Response:
     """The error page for an action the domain refused (its own status unless one is given)."""
-    code = status or (exc.status_code if isinstance(exc, AppError) else 422)
-    return render(request, "error.html", {"heading": heading, "detail": _problem(exc)}, code)
+    page = {"heading": heading, "detail": _problem(exc)}
+    return render(request, "error.html", page, status or _status(exc))
+
+
+def _again(request: Request, template: str, context: dict[str, Any], exc: Exception) -> Response:
+    """The form's page once more, with what was refused and why, at the refusal's status."""
+    return render(request, template, {**context, "error": _problem(exc)}, _status(exc))
 
 
 # --- the public pages ------------------------------------------------------------------
@@ -136,12 +146,7 @@ async def signin(
     try:
         tokens = await _auth(request).sign_in(email, password, client_of(request))
     except AppError as exc:
-        return render(
-            request,
-            "signin.html",
-            {"error": exc.message, "email": email, "next": safe_next(next)},
-            exc.status_code,
-        )
+        return _again(request, "signin.html", {"email": email, "next": safe_next(next)}, exc)
     keep_tokens(request, tokens, request.app.state.settings)
     new_csrf(request)  # a token planted before sign-in is worthless after it
     return redirect(safe_next(next))
@@ -164,8 +169,7 @@ async def signup(
         data = SignUp(name=name, email=email, password=password)
         tokens = await _auth(request).sign_up(data, client_of(request))
     except (AppError, ValidationError) as exc:
-        status = exc.status_code if isinstance(exc, AppError) else 422
-        return render(request, "signup.html", {"error": _problem(exc), "name": name, "email": email}, status)
+        return _again(request, "signup.html", {"name": name, "email": email}, exc)
     keep_tokens(request, tokens, request.app.state.settings)
     new_csrf(request)
     return redirect("/profile", "signed_up")
@@ -191,12 +195,11 @@ async def forgot(request: Request, _: CsrfChecked, email: Annotated[str, Form(ma
     try:
         await _auth(request).links.request_reset(email)
     except AppError as exc:
-        return render(request, "forgot.html", {"error": exc.message}, exc.status_code)
+        return _again(request, "forgot.html", {}, exc)
     return redirect("/signin", "reset_sent")
 
 
-LinkToken = Annotated[str, Query(min_length=1, max_length=200)]
-FormToken = Annotated[str, Form(min_length=1, max_length=200)]
+FormToken = Annotated[str, Form(min_length=1, max_length=LINK_TOKEN_MAX)]
 
 
 @router.get("/confirm", response_class=HTMLResponse)
@@ -211,7 +214,7 @@ async def confirm(request: Request, _: CsrfChecked, user: MaybeUser, token: Form
     try:
         await _auth(request).links.verify(token)
     except AppError as exc:
-        return render(request, "confirm.html", {"token": token, "error": exc.message}, exc.status_code)
+        return _again(request, "confirm.html", {"token": token}, exc)
     return redirect("/home" if user is not None else "/signin", "email_confirmed")
 
 
@@ -232,8 +235,7 @@ async def reset(
         data = ResetConfirm(token=token, password=password)
         await _auth(request).links.reset(data.token, data.password)
     except (AppError, ValidationError) as exc:
-        status = exc.status_code if isinstance(exc, AppError) else 422
-        return render(request, "reset.html", {"token": token, "error": _problem(exc)}, status)
+        return _again(request, "reset.html", {"token": token}, exc)
     forget_tokens(request)
     new_csrf(request)
     return redirect("/signin", "password_changed")
@@ -305,8 +307,7 @@ async def profile_save(
                 session, user, user.id, data, _swaps(request), request.app.state.web_locator
             )
     except (AppError, ValidationError) as exc:
-        status = exc.status_code if isinstance(exc, AppError) else 422
-        return render(request, "profile.html", {"profile": user, "error": _problem(exc)}, status)
+        return _again(request, "profile.html", {"profile": user}, exc)
     return redirect("/profile", "profile_saved")
 
 
@@ -341,7 +342,7 @@ async def resume_upload(
         resume = await service.upload(session, user, file.filename, data)
     except AppError as exc:
         rows, _total = await service.list_own(session, user, 20, 0)
-        return render(request, "resumes.html", {"resumes": rows, "error": exc.message}, exc.status_code)
+        return _again(request, "resumes.html", {"resumes": rows}, exc)
     return redirect(f"/resume/{resume.id}", "uploaded")
 
 
