@@ -43,14 +43,14 @@ def parse_resume(text: str, *, phone_region: str = "US", today: datetime | None 
     ]
     top = header or [ln for ln in text.splitlines() if ln.strip()][:10]
 
-    experience_lines = [ln for s in of_kind(sections, SectionKind.EXPERIENCE) for ln in [*s.lines, ""]]
-    if not experience_lines:  # no heading said "Experience": read jobs from what is not elsewhere
-        keep = {SectionKind.HEADER, SectionKind.SUMMARY, SectionKind.OTHER}
-        experience_lines = [ln for s in sections if s.kind in keep for ln in [*s.lines, ""]]
-    education_lines = [ln for s in of_kind(sections, SectionKind.EDUCATION) for ln in [*s.lines, ""]]
+    read = {SectionKind.EXPERIENCE}
+    if not of_kind(sections, SectionKind.EXPERIENCE):  # no heading said "Experience": read jobs
+        read = {SectionKind.HEADER, SectionKind.SUMMARY, SectionKind.OTHER}  # from what is not elsewhere
+    experience_lines = _lines_of(sections, read)
+    education_lines = _lines_of(sections, {SectionKind.EDUCATION})
     jobs = [Experience(**e) for e in entries.experience(experience_lines)]
     if not any(job.start for job in jobs):
-        jobs += _dated_jobs_elsewhere(sections, {job.title for job in jobs})
+        jobs += _dated_jobs_elsewhere(sections, _MAY_HOLD_JOBS - read, {job.title for job in jobs})
     schools = [Education(**e) for e in entries.education(education_lines)]
 
     tx = taxonomy()
@@ -91,13 +91,21 @@ _MAY_HOLD_JOBS = {
 }
 
 
-def _dated_jobs_elsewhere(sections: list[Section], known: set[str | None]) -> list[Experience]:
-    """When the experience section dates no job, dated entries with a title from the sections
-    where a layout may have put them (never education, projects, contact or references)."""
-    lines = [ln for s in sections if s.kind in _MAY_HOLD_JOBS for ln in [*s.lines, ""]]
+def _lines_of(sections: list[Section], kinds: set[SectionKind]) -> list[str]:
+    """The lines of these sections in order, a blank line closing each."""
+    return [ln for s in sections if s.kind in kinds for ln in [*s.lines, ""]]
+
+
+def _dated_jobs_elsewhere(
+    sections: list[Section], kinds: set[SectionKind], known: set[str | None]
+) -> list[Experience]:
+    """When the jobs read date none, dated entries with a title from the other sections where a
+    layout may have put them (never education, projects, contact or references)."""
+    if not kinds:
+        return []
     return [
         Experience(**e)
-        for e in entries.experience(lines)
+        for e in entries.experience(_lines_of(sections, kinds))
         if e["start"] and e["title"] and e["title"] not in known
     ]
 

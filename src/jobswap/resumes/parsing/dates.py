@@ -162,23 +162,27 @@ def join_split_ranges(text: str) -> str:
     after the end date is joined only to a line that is nothing but the start date. Two years
     are joined only in order (a list of years, "2014" then "2013", stays as it is)."""
     lines = text.split("\n")
+    folded = _fold(text).split("\n")  # accents off once for the whole text (no line is added)
+    if len(folded) != len(lines):
+        folded = lines
     out: list[str] = []
     i = 0
     while i < len(lines):
-        line = lines[i]
-        if i + 1 < len(lines) and _joins(line, lines[i + 1]):
-            out.append(f"{line.rstrip()} - {lines[i + 1].strip().lstrip('-–— ')}")
+        if i + 1 < len(lines) and _joins(lines[i], folded[i], folded[i + 1]):
+            out.append(f"{lines[i].rstrip()} - {lines[i + 1].strip().lstrip('-–— ')}")
             i += 2
             continue
-        out.append(line)
+        out.append(lines[i])
         i += 1
     return "\n".join(out)
 
 
-def _joins(line: str, following: str) -> bool:
-    folded = _fold(line)
+def _joins(line: str, folded: str, following: str) -> bool:
+    """`folded` is `line` without accents; `following` the next line, without accents."""
+    if not folded.rstrip()[-1:].isdigit():  # a start date ends in its year: most lines stop here
+        return False
     start = _ENDS_WITH_POINT.search(folded)
-    end = _LEADS_WITH_END.match(_fold(following)) if start is not None else None
+    end = _LEADS_WITH_END.match(following) if start is not None else None
     if start is None or end is None:
         return False
     if end.group("rest").strip() and not _WHOLE_POINT.match(folded):
