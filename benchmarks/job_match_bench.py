@@ -52,7 +52,7 @@ from sqlalchemy import text  # noqa: E402
 
 from jobswap.config import Settings  # noqa: E402
 from jobswap.db import AccessRole, Identity  # noqa: E402
-from jobswap.embeddings.model import MODEL_ID, get_embedder  # noqa: E402
+from jobswap.embeddings.model import MODEL_ID, get_embedder, vector_literal  # noqa: E402
 from jobswap.jobmatch import repository, scoring  # noqa: E402
 from jobswap.jobmatch.repository import Window  # noqa: E402
 from jobswap.jobmatch.seeker import from_resume  # noqa: E402
@@ -417,7 +417,7 @@ async def seekers(runtime: Runtime, resumes: list[dict[str, Any]]) -> tuple[Any,
                 "key": f"bench/{i}",
                 "t": resume["text"],
                 "p": resume["parsed"].model_dump_json(),
-                "e": repository.vector_literal(resume["embedding"]),
+                "e": vector_literal(resume["embedding"]),
                 "m": MODEL_ID,
             }
             ids.append((await session.execute(text(RESUME), values)).scalar_one())
@@ -479,7 +479,7 @@ async def alert_pass(
         for resume in resumes:
             seeker, terms = from_resume(resume["parsed"], resume["text"], resume["embedding"])
             profile = json.dumps(alerts._profile(seeker, terms))
-            vector = repository.vector_literal(resume["embedding"])
+            vector = vector_literal(resume["embedding"])
             await session.execute(text(SEED_ALERT), {"p": profile, "e": vector, "m": MODEL_ID})
     # the copies in bulk, with the alerts' HNSW index rebuilt after, as for the jobs
     from sqlalchemy import create_engine

@@ -74,30 +74,32 @@ def ignored(path: Path) -> dict[str, str]:
     return accepted
 
 
-def check(index: str, name: str, version: str, timeout: float = 30.0) -> Finding:
-    finding = Finding(name, version)
-    url = f"{index.rstrip('/')}/{urllib.parse.quote(name)}/json"
-    page: dict[str, Any] | None = None
+def _page(url: str, timeout: float) -> tuple[dict[str, Any] | None, str | None]:
+    """The index's JSON page, or why not; None and no reason when the index has no such project."""
+    reason = None
     for _attempt in range(3):
         try:
             with urllib.request.urlopen(url, timeout=timeout) as answer:  # noqa: S310 - the index's URL
-                page = json.load(answer)
-            break
+                return json.load(answer), None
         except urllib.error.HTTPError as exc:
-            finding.error = f"{url}: HTTP {exc.code}"
-            if exc.code == 404:  # not on the index (a local build): nothing to ask about
-                finding.error = None
-                return finding
+            if exc.code == 404:
+                return None, None
+            reason = f"{url}: HTTP {exc.code}"
         except (urllib.error.URLError, TimeoutError, ValueError) as exc:
-            finding.error = f"{url}: {exc}"
+            reason = f"{url}: {exc}"
+    return None, reason
+
+
+def check(index: str, name: str, version: str, timeout: float = 30.0) -> Finding:
+    finding = Finding(name, version)
+    page, finding.error = _page(f"{index.rstrip('/')}/{urllib.parse.quote(name)}/json", timeout)
     if page is None:
         return finding
-    finding.error = None
-    finding.latest = str(page.get("info", {}).get("version"))
-    finding.latest_needs = page.get("info", {}).get("requires_python") or None
+    info = page.get("info", {})
+    finding.latest, finding.latest_needs = str(info.get("version")), info.get("requires_python") or None
     files = page.get("releases", {}).get(version) or []
     if files and all(f.get("yanked") for f in files):
-        finding.yanked = next((f.get("yanked_reason") or "" for f in files), "")
+        finding.yanked = files[0].get("yanked_reason") or ""
     if finding.latest == version:
         finding.advisories = list(page.get("vulnerabilities") or [])
     return finding
@@ -108,6 +110,7 @@ class Report:
     findings: list[Finding]
     bad: list[tuple[Finding, list[dict[str, Any]]]] = field(default_factory=list)
     older: list[Finding] = field(default_factory=list)
+    absent: list[Finding] = field(default_factory=list)  # not on the index (a local build)
     waived: list[tuple[Finding, dict[str, Any], str]] = field(default_factory=list)
 
     @property
@@ -130,7 +133,9 @@ def classify(findings: list[Finding], accepted: dict[str, str]) -> Report:
                 live.append(a)
         if live or f.yanked is not None:
             report.bad.append((f, live))
-        elif f.latest is None or f.latest != f.version:
+        elif f.latest is None:
+            report.absent.append(f)
+        elif f.latest != f.version:
             report.older.append(f)
     return report
 
@@ -151,7 +156,7 @@ def show(report: Report, index: str) -> None:
     for f in report.unread:
         print(f"UNREAD   {f.name} {f.version}: {f.error}")
     total = len(report.findings)
-    audited = total - len(report.unread) - len(report.older)
+    audited = total - len(report.unread) - len(report.older) - len(report.absent)
     print(
         f"audited {audited} of {total} installed distributions against {index}: "
         f"{sum(len(live) for _, live in report.bad)} known vulnerabilities, "
@@ -162,6 +167,8 @@ def show(report: Report, index: str) -> None:
             f"not audited ({len(report.older)}, an older release than the latest, which the index's "
             "page does not cover): " + ", ".join(f"{f.name} {f.version} ({_newer(f)})" for f in report.older)
         )
+    if report.absent:
+        print(f"not on the index ({len(report.absent)}): " + ", ".join(f.name for f in report.absent))
 
 
 def _newer(f: Finding) -> str:

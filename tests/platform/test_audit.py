@@ -101,6 +101,7 @@ def test_findings_by_kind(index: str, capsys: pytest.CaptureFixture[str]) -> Non
 
     # a distribution the index does not have (a local build) is not an error
     assert audit(index, {"clean": "2.0", "local-only": "0.1"}, {}) == 0
+    assert "not on the index (1): local-only" in capsys.readouterr().out
 
     assert audit(index, {"clean": "2.0", "down": "1.0"}, {}) == 2
     assert "UNREAD   down 1.0" in capsys.readouterr().out
