@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from jobswap.resumes.parsing import parse_resume
+import pytest
+
+from jobswap.resumes.parsing import entries, parse_resume
 from jobswap.resumes.parsing.dates import find_ranges, join_split_ranges
 from jobswap.resumes.parsing.sections import SectionKind, heading_kind
 
@@ -147,10 +149,20 @@ def test_date_ranges() -> None:
         # an intern's term is that term's months
         "Summer 2009": ("2009-06", "2009-08"),
         "Fall 2012 - Spring 2014": ("2012-09", "2014-05"),
+        # two months of one year, the year written once
+        "January-June 2009": ("2009-01", "2009-06"),
+        "Jan — Aug 2011": ("2011-01", "2011-08"),
+        "Nov - Feb 2012": ("2011-11", "2012-02"),
+        # two years whose dash the PDF dropped
+        "20132015": ("2013", "2015"),
+        "2016present": ("2016", "present"),
     }
     for text, expected in cases.items():
         found = find_ranges(text)
         assert found and (found[0].start, found[0].end) == expected, text
+    # a lower-case month before "to" is prose; eight digits out of order are a number
+    assert [(r.start, r.end) for r in find_ranges("worked march to June 2009")] == [("2009-06", None)]
+    assert find_ranges("order 20152013") == []
     # a season word in a sentence is no term
     assert [(r.start, r.end) for r in find_ranges("prices fall 2010 to 2011 levels")] == [("2010", "2011")]
 
@@ -194,6 +206,58 @@ def test_jobs_that_a_layout_left_under_another_heading_are_found() -> None:
         "June 2008 - Present\nCollecting, collating and carrying out complex data analysis.\n"
     )
     assert [(e.title, e.start, e.end) for e in resume.experience] == [("DATA ANALYST", "2008-06", "present")]
+
+
+def test_headings_that_real_resumes_use() -> None:
+    """Layouts from the annotated resumes, each on its exact strings."""
+    resume = parse_resume(
+        "Dewitt Windler\nEXPERIENCE\nSEATTLE ANTI-FREEZE\nSeattle, WA\nFounder and Co-CEO\n2007-Present\n"
+        "Founded SAF.\nKEENSCREEN\nSeattle, WA\nVice President of Engineering\n2008-2009\nLed things.\n"
+        "GOOGLE\nKirkland, WA\nSoftware Engineer\n2005-2008\nBuilt Talk.\n"
+        "AMERICAN MEDIA INC. (AMI), New York, NY\n2014\nSoftware Architect/Engineer\nA consulting contract.\n"
+    )
+    found = [(e.title, e.company, e.start, e.end) for e in resume.experience]
+    assert found == [
+        ("Founder and Co-CEO", "SEATTLE ANTI-FREEZE", "2007", "present"),
+        ("Vice President of Engineering", "KEENSCREEN", "2008", "2009"),
+        ("Software Engineer", "GOOGLE", "2005", "2008"),  # a one-word maker of a skill, alone on its line
+        ("Software Architect/Engineer", "AMERICAN MEDIA INC.", "2014", "2014"),  # one year alone on a line
+    ]
+    teacher = parse_resume(
+        "Ann Lee\nTEACHING EXPERIENCE\nKennedy High School, Granada Hills, CA\nStudent Teacher\n"
+        "January-June 2009\nTaught history.\n"
+    )
+    assert [(e.title, e.start, e.end) for e in teacher.experience] == [
+        ("Student Teacher", "2009-01", "2009-06")
+    ]
+
+
+def test_an_employer_and_its_country_and_clients_are_told_apart() -> None:
+    resume = parse_resume(
+        "Ravi Rao\nEmployment History\nDefect Manager, QA\nCapgemini, Canada\nClient: BC Hydro\n"
+        "January 2012 - November 2012\nDescription\nTested billing.\n"
+    )
+    [job] = resume.experience
+    assert (job.title, job.company, job.location) == ("Defect Manager", "Capgemini", "Canada")
+
+
+@pytest.mark.parametrize(
+    ("piece", "title", "company"),
+    [
+        ("Department of Corrections", False, False),
+        ("Professional Memberships", False, False),
+        ("Employee #123456", False, False),
+        ("US Air Force", False, None),
+        ("Business", False, False),  # a word of job titles, not an employer
+        ("Infosys", False, True),
+        ("President of the Debate Club", False, None),
+        ("Head of Sales and Marketing", True, None),
+    ],
+)
+def test_what_reads_as_a_title_or_an_employer(piece: str, title: bool, company: bool | None) -> None:
+    assert (entries.title_score(piece) >= 0.6) is title
+    if company is not None:
+        assert (entries._company_score(piece) >= 0.5) is company
 
 
 def test_hostile_and_empty_text_does_not_break_parsing() -> None:

@@ -77,6 +77,10 @@ def test_a_job_title_is_never_the_company() -> None:
         (['"Hal Schmeler, MS (CS), PMP  232 Olive Ave'], "Hal Schmeler"),
         (["Scarlett McClure"], "Scarlett McClure"),
         (["Software Engineer", "Los Angeles"], None),
+        # surnames that are also trades
+        (["Bruno Borer", "Technical Project Manager"], "Bruno Borer"),
+        (["Josef Miller", "Tech Support Executive"], "Josef Miller"),
+        (["Retail Associate", "Boston"], None),
     ],
 )
 def test_names_with_initials_and_never_headings(lines: list[str], expected: str | None) -> None:

@@ -80,11 +80,22 @@ def name(header_lines: list[str]) -> str | None:
             continue
         if any(ch.isdigit() for ch in candidate) or heading_kind(candidate) is not None:
             continue
-        if looks_like_title(candidate) or title_score(candidate) >= 0.6 or is_place_name(candidate, 1_000):
+        if is_place_name(candidate, 1_000):
+            continue
+        if (looks_like_title(candidate) or title_score(candidate) >= 0.6) and not _surname_like(words):
             continue
         if all(_NAME_WORD.match(w) for w in words) and _NAME_WORD_FIRST.match(words[0]):
             return " ".join(w if not w.isupper() or len(w) <= 3 else w.title() for w in words)
     return None
+
+
+def _surname_like(words: list[str]) -> bool:
+    """ "Bruno Borer", "Josef Miller": the only job word is the last, a surname that is also a
+    trade, and no word before it is one that job titles use ("Retail Associate" is a title)."""
+    from jobswap.resumes.parsing.entries import title_vocabulary
+
+    vocabulary = title_vocabulary()
+    return not any(w.casefold().strip(".") in vocabulary for w in words[:-1])
 
 
 def location(header_lines: list[str]) -> str | None:

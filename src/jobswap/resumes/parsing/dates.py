@@ -67,6 +67,21 @@ RANGE = re.compile(
 )
 
 
+# "January-June 2009", "Jan — Aug 2011": two months of one year, the year written once.
+_MONTH_SPAN = re.compile(
+    r"(?<![\w/])"
+    + _MONTH.format(n="s")
+    + r"\s*(?P<sep>-|–|—|to|until|till|a|al|au|bis)\s*"
+    + _MONTH.format(n="e")
+    + r",?\s*(?P<year>(?:19|20)\d{2})(?![\w/])",
+    re.IGNORECASE,
+)
+
+
+# "20132015", "2016present": a range whose dash a PDF dropped between the two years.
+_GLUED = re.compile(r"(?<![\w/])(?P<a>(?:19|20)\d{2})(?P<b>(?:19|20)\d{2}|present|current)(?![\w/])", re.I)
+
+
 @dataclass(frozen=True, slots=True)
 class DateRange:
     start: str | None  # "YYYY-MM" or "YYYY"
@@ -117,8 +132,11 @@ def find_ranges(text: str) -> list[DateRange]:
     folded = _fold(text)
     if len(folded) != len(text):  # a ligature changed the length: positions would drift
         folded = text
-    out = []
+    out = _month_spans(folded) + _glued(folded)
+    taken = [r.span for r in out]
     for match in RANGE.finditer(folded):
+        if any(a < match.end() and match.start() < b for a, b in taken):
+            continue
         start = _point(match, "a")
         end = _point(match, "b")
         if (
@@ -135,6 +153,39 @@ def find_ranges(text: str) -> list[DateRange]:
         if end and last.lower() in SEASONS:  # "Fall 2012 - Spring 2014" ends with spring's last month
             end = f"{end[:4]}-{SEASONS[last.lower()][1]:02d}"
         out.append(DateRange(start, end, match.span()))
+    return sorted(out, key=lambda r: r.span)
+
+
+def _glued(folded: str) -> list[DateRange]:
+    """Two years run together ("20072013") when the later is not before the earlier and within
+    fifty years of it; eight digits that are not in order are left alone (a number, not dates)."""
+    out: list[DateRange] = []
+    if not any(c.isdigit() for c in folded):
+        return out
+    for match in _GLUED.finditer(folded):
+        start, end = match.group("a"), match.group("b").lower()
+        if end.isdigit() and not 0 <= int(end) - int(start) <= 50:
+            continue
+        out.append(DateRange(start, end if end.isdigit() else "present", match.span()))
+    return out
+
+
+def _month_spans(folded: str) -> list[DateRange]:
+    """Ranges of two months and one year ("September-December 2007"); a start month later than
+    the end's is of the year before ("Nov - Feb 2012"). A lower-case month before a word such as
+    "to" is prose ("march to June 2009"), not a date."""
+    out: list[DateRange] = []
+    if not any(c.isdigit() for c in folded):
+        return out
+    for match in _MONTH_SPAN.finditer(folded):
+        first, last = match.group("sm"), match.group("em")
+        if first[0].islower() and match.group("sep").isalpha():
+            continue
+        year = int(match.group("year"))
+        start_month = MONTHS[first.lower()]
+        end_month = SEASONS[last.lower()][1] if last.lower() in SEASONS else MONTHS[last.lower()]
+        start_year = year if start_month <= end_month else year - 1
+        out.append(DateRange(f"{start_year}-{start_month:02d}", f"{year}-{end_month:02d}", match.span()))
     return out
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import re
 import unicodedata
+from collections import Counter
 from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -62,6 +63,8 @@ def title_words() -> frozenset[str]:
         "directeur", "directrice", "gerant", "buchhalter", "buchhalterin", "ingenieurin", "entwicklerin",
         "leiterin", "beraterin", "krankenschwester", "lehrer", "lehrerin", "verkaufer", "verkauferin",
         "senior", "junior",
+        # heads of companies and their founders, whom O*NET titles otherwise
+        "ceo", "cto", "cfo", "coo", "cio", "cmo", "founder", "cofounder", "mentor",
     }  # fmt: skip
     return onet_title_words() | extra
 
@@ -81,7 +84,7 @@ def _pieces(line: str, date: DateRange | None) -> list[str]:
 
 
 _LABELLED = re.compile(
-    r"^(?P<label>designation|position|role|title|job title|organi[sz]ation|company|employer|client|cargo|empresa|puesto)"
+    r"^(?P<label>designation|position|role|title|job title|organi[sz]ation|company|employer|clients?|cargo|empresa|puesto)"
     r"\s*[:\-]\s*(?P<value>.+)$",
     re.IGNORECASE,
 )
@@ -102,22 +105,29 @@ def looks_like_organisation(text: str) -> bool:
     return capitalised >= 0.7 * len(words) or bool(_COMPANY_HINT.search(text))
 
 
+def _for_clients(line: str) -> bool:
+    """ "Client: Dell, Lenovo, Acer": whom the work was for, never the employer."""
+    match = _LABELLED.match(_BULLET.sub("", line.strip()).strip("()[] "))
+    return match is not None and match.group("label").lower().startswith("client")
+
+
 def _labelled(lines: list[str]) -> tuple[str | None, str | None]:
     title = company = None
     for line in lines:
         match = _LABELLED.match(_BULLET.sub("", line.strip()).strip("()[] "))
         if match:
             value = match.group("value").strip(" .")
-            if match.group("label").lower() in _TITLE_LABELS:
+            label = match.group("label").lower()
+            if label in _TITLE_LABELS:
                 title = title or value
-            else:
+            elif not label.startswith("client"):  # whom the work was for, not the employer
                 company = company or value
     return title, company
 
 
 # Legal forms: a piece with one is a company, whatever else it says.
 _LEGAL = re.compile(
-    r"\b(?:inc|llc|llp|ltd|limited|pvt|private|corp|corporation|co|gmbh|ag|plc|ltda|s\.?a|s\.?l|s\.?r\.?l|"
+    r"\b(?:inc|llc|llp|ltd|limited|pvt|private|corp|corporation|co(?!-\w)|gmbh|ag|plc|ltda|s\.?a|s\.?l|s\.?r\.?l|"
     r"b\.?v|n\.?v|sas|sa de cv|pty|oy|ab|kk|spa)\b\.?",
     re.IGNORECASE,
 )
@@ -150,6 +160,9 @@ def header_pieces(line: str, date: DateRange | None = None) -> list[str]:
         chunk = raw.strip(" -–—|,:;()")
         if not chunk or re.fullmatch(r"[\W\d]+", chunk):
             continue
+        if _is_location(chunk) and _employer_and_country(chunk):
+            out += [part.strip() for part in chunk.rsplit(",", 1)]
+            continue
         if _is_location(chunk) or "," not in chunk:
             out.append(chunk)
             continue
@@ -166,13 +179,29 @@ def header_pieces(line: str, date: DateRange | None = None) -> list[str]:
     return [p for p in out if len(p) <= 100]
 
 
+def _employer_and_country(chunk: str) -> bool:
+    """ "Capgemini, Canada" and "Wipro Technologies, India" look like "City, Country" but the
+    first part is no place anyone lives: an employer and where it is. A part before a state's
+    code ("Hershey, PA") stays a town, since the place list holds no town under 15,000."""
+    parts = [p.strip() for p in chunk.split(",")]
+    if len(parts) != 2 or is_place_name(parts[0], 1):
+        return False
+    first, last = parts
+    return is_place_name(last, 1_000_000) and (bool(_COMPANY_HINT.search(first)) or len(last) > 3)
+
+
 # Words that end O*NET titles but, alone at the end of a resume line, rarely name a job.
 _NOT_TITLE_ENDS = {
     "member", "members", "professional", "professionals", "system", "systems", "education", "development",
     "master", "masters", "tech", "page", "award", "awards", "society", "congress", "team", "club", "council",
     "committee", "program", "programme", "conference", "ambassador", "honorary", "engineering", "management",
+    "memberships", "force", "army", "navy",
 }  # fmt: skip
-_NOT_TITLE = re.compile(r"\b(?:page \d|award|honou?r|scholarship|society|association|conference)\b", re.I)
+_NOT_TITLE = re.compile(
+    r"\b(?:page \d|award|honou?r|scholarship|society|association|conference)\b|\d{3}|"
+    r"^(?:department|ministry|university|college|institute|school|faculty|division|bureau)\s+of\b",
+    re.I,
+)
 _PAST_VERB = re.compile(r"^[A-Za-z]+ed\b")
 
 
@@ -192,8 +221,10 @@ def title_score(piece: str) -> float:
         return 0.0
     folded = "".join(c for c in unicodedata.normalize("NFKD", piece.lower()) if not unicodedata.combining(c))
     words = re.findall(r"[a-z]+", folded)
-    if not words or len(words) > 8 or words[-1] in _NOT_TITLE_ENDS:
+    if not words or len(words) > 8:
         return 0.0
+    if words[-1] in _NOT_TITLE_ENDS:
+        return _compound_title_score(piece)
     score = 0.0
     if words[-1] in title_words():
         score = 0.6
@@ -201,7 +232,28 @@ def title_score(piece: str) -> float:
         score = 0.4
     if _onet_title(piece):
         score = max(score, 0.5) + 0.4
+    if score < 0.6:
+        score = max(score, _compound_title_score(piece))
     return min(score, 1.0)
+
+
+_OF = re.compile(r"\s+of\s+", re.IGNORECASE)
+_AND = re.compile(r"\s+(?:and|&)\s+|\s*/\s*", re.IGNORECASE)
+
+
+def _compound_title_score(piece: str) -> float:
+    """ "Vice President of Engineering" is a title when "Vice President" is; "Founder and Co-CEO"
+    when either half is. The halves are scored alone, so a title word never vouches for a
+    sentence ("President of the Debate Club" stays out: its head is, its tail is a club)."""
+    parts = _OF.split(piece, maxsplit=1)
+    if len(parts) == 2:
+        head, tail = parts
+        plausible = not (_COMPANY_HINT.search(head) or _NOT_TITLE.search(tail) or "club" in tail.lower())
+        return 0.6 if plausible and title_score(head) >= 0.6 else 0.0
+    halves = [h for h in _AND.split(piece) if h.strip()]
+    if len(halves) == 2 and all(len(h.split()) <= 4 for h in halves):
+        return 0.6 if max(title_score(h) for h in halves) >= 0.6 else 0.0
+    return 0.0
 
 
 @lru_cache(maxsize=8192)
@@ -214,7 +266,7 @@ def _onet_title(piece: str) -> bool:
 _NOT_COMPANY = re.compile(
     r"\b(?:experience|internships?|projects?|responsibilities|summary|skills|miscellaneous|guidelines|"
     r"references|achievements|volunteer(?:ing)?|activities|honou?rs|awards|page \d|employment|"
-    r"work history|career|objective|profile|education|qualifications)\b",
+    r"work history|career|objective|profile|education|qualifications|description|environment|clients?)\b",
     re.IGNORECASE,
 )
 
@@ -252,6 +304,7 @@ def _company_score(piece: str) -> float:
         or _MONTH_OR_YEAR.search(piece)
         or piece.lower() in _RESUME_WORDS
         or (len(words) == 1 and (_PAST_VERB.match(piece) or piece.lower().endswith("ing")))
+        or (len(words) == 1 and _plain_word(piece))
         or is_place_name(piece)
         or _is_skill(piece)
         or _reads_as_title(piece)
@@ -262,6 +315,33 @@ def _company_score(piece: str) -> float:
     if _COMPANY_HINT.search(piece):
         return 0.7
     return 0.5
+
+
+def _plain_word(piece: str) -> bool:
+    """One word, written as words are ("Business", "industry"), that O*NET's job titles use:
+    a word of a sentence or heading, not a brand ("Infosys", "IBM", "eBay")."""
+    if not piece.isalpha() or piece.isupper() or any(c.isupper() for c in piece[1:]):
+        return False
+    return piece.casefold() in title_vocabulary()
+
+
+@lru_cache(maxsize=1)
+def title_vocabulary() -> frozenset[str]:
+    """Words of three or more O*NET titles: "business" (134), "graduate" (10); a brand that a
+    title or two names ("Cisco", "Salesforce") is not among them."""
+    counts = Counter(word for key in _occupations().keys for word in key.split())
+    return frozenset(word for word, n in counts.items() if n >= 3)
+
+
+def _vendor_name(piece: str) -> bool:
+    """A one-word heading piece that names a skill and its maker at once ("GOOGLE", "Oracle",
+    "SAP"): the employer, when nothing else on the entry's heading lines reads as one."""
+    if len(piece.split()) != 1 or not piece[:1].isupper() or title_score(piece) > 0 or _is_location(piece):
+        return False
+    from jobswap.skills.taxonomy import taxonomy
+
+    canonical = taxonomy().canonical(piece)
+    return canonical is not None and canonical.casefold() == piece.casefold()
 
 
 def _is_skill(piece: str) -> bool:
@@ -332,10 +412,16 @@ def experience(lines: list[str]) -> list[dict[str, str | None]]:
     them is scored as a title, a company or a place, and a piece that reads as a job title is
     never taken as the company. The description runs to the next entry's heading."""
     anchors: list[tuple[int, DateRange]] = []
+    weak: set[int] = set()
     for index, line in enumerate(lines):
-        ranges = [r for r in find_ranges(line) if r.end is not None]
+        found = find_ranges(line)
+        ranges = [r for r in found if r.end is not None]
         if ranges and len(line.strip()) <= 160:
             anchors.append((index, ranges[0]))
+        elif len(found) == 1 and found[0].span == (0, len(line.rstrip())) and line[:1].strip():
+            # a line that is only one date ("2014"): a job of that year or month
+            anchors.append((index, DateRange(found[0].start, found[0].start, found[0].span)))
+            weak.add(index)
     headings: list[tuple[list[int], list[int]]] = []
     for n, (index, _) in enumerate(anchors):
         low = anchors[n - 1][0] + 1 if n else 0
@@ -343,10 +429,11 @@ def experience(lines: list[str]) -> list[dict[str, str | None]]:
         headings.append(_header_lines(lines, index, low, high))
     starts = [above[0] if above else index for (index, _), (above, _) in zip(anchors, headings, strict=True)]
     entries: list[dict[str, str | None]] = []
-    for n, ((index, date), (above, below_all)) in enumerate(zip(anchors, headings, strict=True)):
+    for n, ((index, date), (above_all, below_all)) in enumerate(zip(anchors, headings, strict=True)):
         next_heading = starts[n + 1] if n + 1 < len(anchors) else len(lines)
-        below = [i for i in below_all if i < next_heading]
         pieces = header_pieces(lines[index], date)
+        above = [i for i in above_all if not _for_clients(lines[i])]
+        below = [i for i in below_all if i < next_heading and not _for_clients(lines[i])]
         for i in above:
             pieces = header_pieces(lines[i], None) + pieces
         for i in below:
@@ -358,10 +445,19 @@ def experience(lines: list[str]) -> list[dict[str, str | None]]:
             (p for p in pieces if title_scores[p] >= 0.4), key=lambda p: title_scores[p], default=None
         )
         others = [p for p in pieces if p != title and title_scores[p] < 0.6]
-        company = labelled_company or max(
-            (p for p in others if _company_score(p) >= 0.5), key=_company_score, default=None
+        company = (
+            labelled_company
+            or max((p for p in others if _company_score(p) >= 0.5), key=_company_score, default=None)
+            or next((p for p in others if _vendor_name(p)), None)
         )
-        location = next((p for p in pieces if _is_location(p) and p not in (title, company)), None)
+        location = next(
+            (
+                p
+                for p in pieces
+                if (_is_location(p) or is_place_name(p, 1_000_000_000)) and p not in (title, company)
+            ),
+            None,
+        )
         if title is None:  # "Company, City / dates / what the company does. / Title"
             title = next(
                 (
@@ -371,6 +467,8 @@ def experience(lines: list[str]) -> list[dict[str, str | None]]:
                 ),
                 None,
             )
+        if index in weak and (title is None or company is None):
+            continue
         start = (below[-1] if below else index) + 1
         description = "\n".join(ln for ln in lines[start:next_heading] if ln.strip())[:4000] or None
         entries.append(
