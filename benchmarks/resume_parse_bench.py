@@ -265,6 +265,41 @@ def lenient_skills_precision(
     return right / total if total else 0.0
 
 
+JUDGED = ROOT / "benchmarks" / "data" / "judged"  # hand judgements of predictions the labels lack
+
+
+def judged_precision(
+    paths: list[Path],
+    samples: list[tuple[str, dict[str, set[str]]]],
+    extract: Callable[[str], dict[str, set[str]]],
+    field: str,
+) -> tuple[float, int, int, int] | None:
+    """Precision with the predictions that the labels call wrong weighed by the share of them
+    judged right by hand (benchmarks/data/judged): (estimate, wrong by the labels, judged of
+    them, judged right). None without a judgement file."""
+    source = JUDGED / f"{field}.tsv"
+    if not source.exists():
+        return None
+    verdicts = {}
+    for line in source.read_text(encoding="utf-8").splitlines():
+        name, value, verdict = line.split("\t")
+        verdicts[(name, value)] = verdict == "right"
+    right = total = 0
+    unlabelled: list[tuple[str, str]] = []
+    for path, (text, gold) in zip(paths, samples, strict=True):
+        for found in extract(text).get(field, set()):
+            total += 1
+            if any(match(found, label) for label in gold.get(field, set())):
+                right += 1
+            else:
+                unlabelled.append((path.name, found.split("|")[0]))
+    judged = [verdicts[key] for key in unlabelled if key in verdicts]
+    if not judged or not total:
+        return None
+    share = sum(judged) / len(judged)
+    return (right + share * len(unlabelled)) / total, len(unlabelled), len(judged), sum(judged)
+
+
 # Skills the issue saw extracted from words that meant something else ("Oracle Reports" from
 # "reports", "Adobe AIR" from "Air Force"), and two that were missed (LabVIEW, Java).
 SUSPECT_SKILLS = (
@@ -370,6 +405,14 @@ def main() -> None:
         lenient = lenient_skills_precision(samples, extract)
         print(f"skills, {name}: {lenient:.2f} of the skills found are labelled as")
     print("  skills somewhere in the data set (the annotators label a skill in some resumes and not others)")
+    for field in ("titles", "companies", "skills"):
+        judged = judged_precision(annotated, samples, jobswap_fields, field)
+        if judged is not None:
+            estimate, unlabelled, seen, right = judged
+            print(
+                f"{field}, JobSwap: precision {estimate:.2f} when the {unlabelled} predictions the labels "
+                f"lack count at the share judged right by hand ({right} of {seen} judged)"
+            )
     pdfs = sorted((SHARED / "pdfs").glob("*/*.pdf")) or sorted(FIXTURES.glob("*.pdf"))
     ours_pps, base_pps, pages = pdf_speed(pdfs)
     print(

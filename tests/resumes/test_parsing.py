@@ -249,6 +249,10 @@ def test_an_employer_and_its_country_and_clients_are_told_apart() -> None:
         ("Employee #123456", False, False),
         ("US Air Force", False, None),
         ("Business", False, False),  # a word of job titles, not an employer
+        ("Developed and instructed unit plans over solar systems", False, False),
+        ("Architected distributed network services including TCP/IP", False, False),
+        ("Chicago IL", False, False),
+        ("United Kingdom National Literacy Trust", False, True),
         ("Infosys", False, True),
         ("President of the Debate Club", False, None),
         ("Head of Sales and Marketing", True, None),

@@ -100,6 +100,12 @@ def test_names_with_initials_and_never_headings(lines: list[str], expected: str 
         ("Developed REST services in Java and SQL.", False, {"Oracle Java", "SQL"}, set()),
         ("Offices in San Jose and San Diego", False, set(), {"SAN"}),
         ("Languages: Ada, Forth, C", True, {"Ada", "Forth", "C"}, set()),
+        # a middle initial is no language, and an acronym in title case is a name, even in a list
+        ("The Law Office of Richard C. Peper, PA", False, set(), {"C"}),
+        ("Vim, VirtualBox, Bob, SQL", True, {"SQL"}, {"BOB"}),
+        # a plain word opening a longer list item is that item's word; alone, it is the skill
+        ("Basic graphic design, Photo editing", True, set(), {"BASIC"}),
+        ("Go, Excel 2016, Basic", True, {"Go", "BASIC"}, set()),
     ],
 )  # fmt: skip
 def test_skills_need_evidence_that_fits(

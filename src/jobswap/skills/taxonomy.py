@@ -75,9 +75,13 @@ class Taxonomy:
                     continue
                 if _vetoed(entry.canonical, tokens, i + n):
                     continue
-                if entry.acronym and not phrase.isupper() and not listed:
+                # an acronym in lower case is a word, and in title case a name ("Bob"), even in a list
+                if entry.acronym and not phrase.isupper() and (not listed or phrase.istitle()):
                     continue
-                if len(phrase) == 1 and not _standalone(text, tokens[i][1]):
+                if len(phrase.rstrip(".")) == 1 and not _standalone(text, tokens[i][1], len(phrase)):
+                    continue
+                # a plain word opening a longer item ("Basic graphic design") is that item's word
+                if entry.ordinary and _opens_phrase(text, tokens[i][1] + len(phrase)):
                     continue
                 if entry.canonical not in seen:
                     seen.add(entry.canonical)
@@ -88,11 +92,18 @@ class Taxonomy:
         return found
 
 
-def _standalone(text: str, start: int) -> bool:
-    """A one-letter skill ("R", "C") counts only as an item of a list: "Python, R, SQL"."""
+def _standalone(text: str, start: int, length: int = 1) -> bool:
+    """A one-letter skill ("R", "C") counts only as an item of a list: "Python, R, SQL"; never
+    a middle initial ("Richard C. Peper")."""
     before = text[:start].rstrip(" \t")
-    after = text[start + 1 :].lstrip(" \t")
+    after = text[start + length :].lstrip(" \t")
     return (not before or before[-1] in ",;|/:(\n") and (not after or after[0] in ",;|/)\n")
+
+
+def _opens_phrase(text: str, end: int) -> bool:
+    """A lower-case word follows on the same item: "Basic graphic design", not "Go, Excel 2016"."""
+    after = text[end : end + 40].lstrip(" \t")
+    return bool(after) and after[0].islower()
 
 
 def _distinctive(phrase: str, entry: Entry, text: str, at: int) -> bool:

@@ -102,7 +102,12 @@ def looks_like_organisation(text: str) -> bool:
     capitalised = sum(
         1 for w in words if w[:1].isupper() or w[:1].isdigit() or w.lower() in {"of", "and", "&", "de", "the"}
     )
-    return capitalised >= 0.7 * len(words) or bool(_COMPANY_HINT.search(text))
+    if _LEGAL.search(text):
+        return True
+    # a company word in a sentence ("... network services including TCP/IP") names no company
+    return capitalised >= 0.7 * len(words) or (
+        capitalised >= 0.5 * len(words) and bool(_COMPANY_HINT.search(text))
+    )
 
 
 def _for_clients(line: str) -> bool:
@@ -304,8 +309,13 @@ def _company_score(piece: str) -> float:
         or _MONTH_OR_YEAR.search(piece)
         or piece.lower() in _RESUME_WORDS
         or (len(words) == 1 and (_PAST_VERB.match(piece) or piece.lower().endswith("ing")))
+        or (len(words) > 2 and _PAST_VERB.match(piece) and words[1][:1].islower())  # "Developed and ..."
+        or (
+            len(words) > 3 and words[-1].isalpha() and words[-1].islower() and not _COMPANY_HINT.search(piece)
+        )
         or (len(words) == 1 and _plain_word(piece))
         or is_place_name(piece)
+        or _town_and_state(piece)
         or _is_skill(piece)
         or _reads_as_title(piece)
     ):
@@ -315,6 +325,12 @@ def _company_score(piece: str) -> float:
     if _COMPANY_HINT.search(piece):
         return 0.7
     return 0.5
+
+
+def _town_and_state(piece: str) -> bool:
+    """ "Chicago IL", "Henderson NV": a place written without its comma."""
+    town, _, state = piece.rpartition(" ")
+    return bool(town) and re.fullmatch(_US_STATE, state) is not None and is_place_name(town, 1)
 
 
 def _plain_word(piece: str) -> bool:
