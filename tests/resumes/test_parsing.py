@@ -156,6 +156,8 @@ def test_date_ranges() -> None:
         # two years whose dash the PDF dropped
         "20132015": ("2013", "2015"),
         "2016present": ("2016", "present"),
+        "(April 2002 - until today)": ("2002-04", "present"),
+        "(8/01 to Present)": ("2001-08", "present"),
     }
     for text, expected in cases.items():
         found = find_ranges(text)
@@ -229,6 +231,27 @@ def test_headings_that_real_resumes_use() -> None:
     )
     assert [(e.title, e.start, e.end) for e in teacher.experience] == [
         ("Student Teacher", "2009-01", "2009-06")
+    ]
+
+
+def test_academic_positions_and_a_heading_glued_to_its_first_line() -> None:
+    cv = parse_resume(
+        "Wade Lemke\nEducation\nPh.D. August 1991 Political Science\nUniversity of Southern California\n"
+        "Tenure-line Academic Positions\n1999 to present: Professor of Political Science,\n"
+        "California State University Northridge\n"
+        "PROJECT MANAGER (8/98 - 1/99) Company Net, Internet Development Team\n"
+    )
+    found = [(e.title, e.start, e.end) for e in cv.experience]
+    assert found == [
+        ("Professor of Political Science", "1999", "present"),
+        ("PROJECT MANAGER", "1998-08", "1999-01"),  # months with two-digit years
+    ]
+    glued = parse_resume(
+        "Ira Buckridge\nWork Experience Carnegie Mellon University\nPostdoctoral Scientist\n"
+        "Pittsburgh, PA\n2010 - Present\nDeveloped new online learning techniques.\n"
+    )
+    assert [(e.title, e.company) for e in glued.experience] == [
+        ("Postdoctoral Scientist", "Carnegie Mellon University")
     ]
 
 

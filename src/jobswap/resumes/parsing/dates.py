@@ -60,7 +60,7 @@ RANGE = re.compile(
     + _SEP
     + r"(?:"
     + _POINT.format(n="b")
-    + r"|(?:the\s+|o\s+|el\s+|la\s+|a\s+)?(?P<present>"
+    + r"|(?:the\s+|o\s+|el\s+|la\s+|a\s+|until\s+|till\s+)?(?P<present>"
     + PRESENT
     + r"))|\s+(?P<onwards>onwards|till date|to date|to present))?(?![\w/])",
     re.IGNORECASE,
@@ -78,6 +78,13 @@ _MONTH_SPAN = re.compile(
 )
 
 
+# "8/98 - 1/99", "8/01 to Present": months and two-digit years, only as a range (alone, "1/99"
+# could be a fraction or a day).
+_SHORT_YEARS = re.compile(
+    r"(?<![\w/.])(?P<am>0?[1-9]|1[0-2])/(?P<ay>\d{2})\s*(?:-|–|—|to|until|till)\s*"
+    r"(?:(?P<bm>0?[1-9]|1[0-2])/(?P<by>\d{2})|(?P<present>" + PRESENT + r"))(?![\w/.])",
+    re.IGNORECASE,
+)
 # "20132015", "2016present": a range whose dash a PDF dropped between the two years.
 _GLUED = re.compile(r"(?<![\w/])(?P<a>(?:19|20)\d{2})(?P<b>(?:19|20)\d{2}|present|current)(?![\w/])", re.I)
 
@@ -132,7 +139,7 @@ def find_ranges(text: str) -> list[DateRange]:
     folded = _fold(text)
     if len(folded) != len(text):  # a ligature changed the length: positions would drift
         folded = text
-    out = _month_spans(folded) + _glued(folded)
+    out = _month_spans(folded) + _glued(folded) + _short_years(folded)
     taken = [r.span for r in out]
     for match in RANGE.finditer(folded):
         if any(a < match.end() and match.start() < b for a, b in taken):
@@ -154,6 +161,23 @@ def find_ranges(text: str) -> list[DateRange]:
             end = f"{end[:4]}-{SEASONS[last.lower()][1]:02d}"
         out.append(DateRange(start, end, match.span()))
     return sorted(out, key=lambda r: r.span)
+
+
+def _short_years(folded: str) -> list[DateRange]:
+    """Two-digit years are of this century below 50 ("8/01") and of the last from 50 ("1/99")."""
+    out: list[DateRange] = []
+    if "/" not in folded:
+        return out
+    for match in _SHORT_YEARS.finditer(folded):
+        start = _century(match.group("ay"), match.group("am"))
+        end = "present" if match.group("present") else _century(match.group("by"), match.group("bm"))
+        if end == "present" or end >= start:
+            out.append(DateRange(start, end, match.span()))
+    return out
+
+
+def _century(year: str, month: str) -> str:
+    return f"{19 if int(year) >= 50 else 20}{year}-{int(month):02d}"
 
 
 def _glued(folded: str) -> list[DateRange]:

@@ -43,6 +43,7 @@ _INSTITUTION = re.compile(
 )
 _SPLIT = re.compile(r"\s+(?:-|–|—|\||@|at|en|em|bei|chez|,)\s+|\s{3,}|\t|,\s+(?=[A-Z])")
 _BULLET = re.compile(r"^[-*•▪●■◆►»·o]\s+")
+_NUMBERED = re.compile(r"^\d{1,2}[.)]?\s+(?=[A-Z])")  # "1 ENNORE FOUNDRIES LIMITED", "2) Acme"
 
 
 @lru_cache(maxsize=1)
@@ -100,7 +101,12 @@ def looks_like_organisation(text: str) -> bool:
     if text.endswith(".") and not _COMPANY_HINT.search(text[-8:]):
         return False
     capitalised = sum(
-        1 for w in words if w[:1].isupper() or w[:1].isdigit() or w.lower() in {"of", "and", "&", "de", "the"}
+        1
+        for w in words
+        if w[:1].isupper()
+        or w[:1].isdigit()
+        or w.lower() in {"of", "and", "&", "de", "the"}
+        or any(c.isupper() for c in w[1:])  # "eClerx", "iRobot"
     )
     if _LEGAL.search(text):
         return True
@@ -159,7 +165,7 @@ def header_pieces(line: str, date: DateRange | None = None) -> list[str]:
     """'Senior Software Engineer, Stripe — New York, NY' -> the title, the company, the place."""
     if date is not None:
         line = line[: date.span[0]] + "  |  " + line[date.span[1] :]
-    line = _BULLET.sub("", line.strip())
+    line = _NUMBERED.sub("", _BULLET.sub("", line.strip()))
     out: list[str] = []
     for raw in _HEADER_SPLIT.split(line):
         chunk = raw.strip(" -–—|,:;()")
@@ -270,7 +276,7 @@ def _onet_title(piece: str) -> bool:
 
 _NOT_COMPANY = re.compile(
     r"\b(?:experience|internships?|projects?|responsibilities|summary|skills|miscellaneous|guidelines|"
-    r"references|achievements|volunteer(?:ing)?|activities|honou?rs|awards|page \d|employment|"
+    r"references?|achievements|volunteer(?:ing)?|activities|honou?rs|awards|page \d|employment|"
     r"work history|career|objective|profile|education|qualifications|description|environment|clients?)\b",
     re.IGNORECASE,
 )
@@ -316,6 +322,7 @@ def _company_score(piece: str) -> float:
         or (len(words) == 1 and _plain_word(piece))
         or is_place_name(piece)
         or _town_and_state(piece)
+        or (re.search(r"\d{3}", piece) is not None and not _LEGAL.search(piece))  # "225 Broadway", a phone
         or _is_skill(piece)
         or _reads_as_title(piece)
     ):

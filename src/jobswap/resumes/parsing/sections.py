@@ -50,6 +50,8 @@ _HEADINGS: dict[SectionKind, list[str]] = {
         "parcours professionnel", "berufserfahrung", "beruflicher werdegang", "praktische erfahrung",
         "werdegang", "erfahrung", "career experience", "job history", "employment record", "professional career",
         "work experience details", "experience summary", "career", "positions held",
+        "academic career", "academic positions", "academic appointments", "professional appointments",
+        "appointments", "research experience", "academic experience", "positions", "employment experience",
     ],
     SectionKind.EDUCATION: [
         "education", "academic background", "academic qualifications", "educational qualifications",
@@ -117,6 +119,11 @@ def heading_kind(line: str) -> SectionKind | None:  # noqa: PLR0911
     kinds = {_LOOKUP.get(part) for part in parts}
     if len(parts) > 1 and None not in kinds:
         return next(k for k in (_LOOKUP.get(part) for part in parts) if k is not None)
+    # "Tenure-line Academic Positions", "Adjunct Academic Appointments": the last word says
+    words = stripped.split()
+    title_case = len(words) <= 4 and all(w[:1].isupper() for w in words if w[:1].isalpha())
+    if title_case and not stripped.isupper() and folded and folded.split()[-1] in _PLURAL_JOBS:
+        return SectionKind.EXPERIENCE
     # "SKILLS & TOOLS", "Work Experience (Selected)": a known heading plus a little more,
     # accepted only when it is written like a heading (capitals, or a trailing colon).
     if stripped.isupper() or stripped.endswith(":"):
@@ -143,6 +150,11 @@ _LAST_WORD = {
 }  # fmt: skip
 
 
+# Last words that, in a title-case line, head a section of jobs; "Experience" and "Teaching"
+# alone end job lines too ("Customer Service Experience" is rare, "Student Teaching" is not).
+_PLURAL_JOBS = {"positions", "appointments", "experiences", "internships"}
+
+
 @dataclass
 class Section:
     kind: SectionKind
@@ -165,6 +177,10 @@ def split_sections(text: str) -> list[Section]:
         if kind is not None:
             sections.append(Section(kind, line.rstrip(":").strip()))
             continue
+        glued = _glued_heading(line)
+        if glued is not None:  # "Work Experience Carnegie Mellon University": the heading, then a line
+            sections.append(Section(glued[0], glued[1], [glued[2]]))
+            continue
         head, colon, rest = line.partition(":")
         if colon and rest.strip():
             kind = heading_kind(head)  # "Skills: Python, SQL": heading and content on one line
@@ -173,6 +189,21 @@ def split_sections(text: str) -> list[Section]:
                 continue
         sections[-1].lines.append(line)
     return sections
+
+
+def _glued_heading(line: str) -> tuple[SectionKind, str, str] | None:
+    """A heading of two or three capitalised words that a PDF ran into the next line's text,
+    which starts with a capital: "Work Experience Carnegie Mellon University"."""
+    words = line.split()
+    for n in (3, 2):
+        if len(words) <= n or not words[n][:1].isupper():
+            continue
+        if not all(w[:1].isupper() for w in words[:n]):
+            continue
+        kind = _LOOKUP.get(_fold(" ".join(words[:n])))
+        if kind in (SectionKind.EXPERIENCE, SectionKind.EDUCATION):
+            return kind, " ".join(words[:n]), " ".join(words[n:])
+    return None
 
 
 def of_kind(sections: list[Section], kind: SectionKind) -> list[Section]:
