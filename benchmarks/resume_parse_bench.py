@@ -300,6 +300,38 @@ def judged_precision(
     return (right + share * len(unlabelled)) / total, len(unlabelled), len(judged), sum(judged)
 
 
+def judged_recall(
+    paths: list[Path],
+    samples: list[tuple[str, dict[str, set[str]]]],
+    extract: Callable[[str], dict[str, set[str]]],
+    field: str,
+) -> tuple[float, int, int, int] | None:
+    """Recall with the missed labels weighed by the share of them judged to be the person's own
+    job on an entry's line (benchmarks/data/judged/*_missed.tsv): (estimate, missed, judged of
+    them, judged genuine). A label in a sentence or a client list is no miss of an entry reader."""
+    source = JUDGED / f"{field}_missed.tsv"
+    if not source.exists():
+        return None
+    verdicts = {}
+    for line in source.read_text(encoding="utf-8").splitlines():
+        name, value, verdict = line.split("\t")
+        verdicts[(name, value)] = verdict == "yes"
+    found = 0
+    missed: list[tuple[str, str]] = []
+    for path, (text, gold) in zip(paths, samples, strict=True):
+        predicted = extract(text).get(field, set())
+        for label in gold.get(field, set()):
+            if any(match(x, label) for x in predicted):
+                found += 1
+            else:
+                missed.append((path.name, label))
+    judged = [verdicts[key] for key in missed if key in verdicts]
+    if not judged:
+        return None
+    genuine = sum(judged) / len(judged)
+    return found / (found + genuine * len(missed)), len(missed), len(judged), sum(judged)
+
+
 # Skills the issue saw extracted from words that meant something else ("Oracle Reports" from
 # "reports", "Adobe AIR" from "Air Force"), and two that were missed (LabVIEW, Java).
 SUSPECT_SKILLS = (
@@ -412,6 +444,14 @@ def main() -> None:
             print(
                 f"{field}, JobSwap: precision {estimate:.2f} when the {unlabelled} predictions the labels "
                 f"lack count at the share judged right by hand ({right} of {seen} judged)"
+            )
+    for field in ("titles", "companies"):
+        judged_r = judged_recall(annotated, samples, jobswap_fields, field)
+        if judged_r is not None:
+            estimate, missed, seen, genuine = judged_r
+            print(
+                f"{field}, JobSwap: recall {estimate:.2f} when the {missed} missed labels count at the share "
+                f"judged to be the person's job on an entry line ({genuine} of {seen} judged)"
             )
     pdfs = sorted((SHARED / "pdfs").glob("*/*.pdf")) or sorted(FIXTURES.glob("*.pdf"))
     ours_pps, base_pps, pages = pdf_speed(pdfs)

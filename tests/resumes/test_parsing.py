@@ -255,6 +255,35 @@ def test_academic_positions_and_a_heading_glued_to_its_first_line() -> None:
     ]
 
 
+def test_jobs_left_under_another_heading_beside_dated_jobs() -> None:
+    """With dated jobs found, another section's entry counts only beyond doubt: an O*NET title,
+    an employer and a range of time."""
+    resume = parse_resume(
+        "Amy Tan\nEmployment History\nWaitress, Cafe Rio\n2010 - 2012\nServed tables.\n"
+        "Achievements\n2008-2009\nDavid Jones, Melbourne\nPosition: Sales Assistant (casual)\n"
+        "Responsibilities\nEmployee of the Month, 2009\n"
+    )
+    found = [(e.title, e.company, e.start, e.end) for e in resume.experience]
+    assert found == [
+        ("Waitress", "Cafe Rio", "2010", "2012"),
+        ("Sales Assistant", "David Jones", "2008", "2009"),
+    ]
+
+
+def test_partners_names_are_a_firm_and_a_slash_parts_title_and_employer() -> None:
+    resume = parse_resume(
+        "Penney Waters\nEXPERIENCE\nMcDonald & Shearer, PA\nLakeland, Florida\n"
+        "Paralegal/Bookkeeper/Office Manager (1999 - 2004)\nSoftware developer / FXHome, Royaume-Uni\n"
+        "Jun 2009 - Sep 2009\n"
+    )
+    found = [(e.title, e.company) for e in resume.experience]
+    assert found == [
+        ("Paralegal/Bookkeeper/Office Manager", "McDonald & Shearer"),
+        ("Software developer", "FXHome"),
+    ]
+    assert entries.title_score("Teacher & Coach") >= 0.6
+
+
 def test_an_employer_and_its_country_and_clients_are_told_apart() -> None:
     resume = parse_resume(
         "Ravi Rao\nEmployment History\nDefect Manager, QA\nCapgemini, Canada\nClient: BC Hydro\n"

@@ -49,8 +49,9 @@ def parse_resume(text: str, *, phone_region: str = "US", today: datetime | None 
     experience_lines = _lines_of(sections, read)
     education_lines = _lines_of(sections, {SectionKind.EDUCATION})
     jobs = [Experience(**e) for e in entries.experience(experience_lines)]
-    if not any(job.start for job in jobs):
-        jobs += _dated_jobs_elsewhere(sections, _MAY_HOLD_JOBS - read, {job.title for job in jobs})
+    jobs += _dated_jobs_elsewhere(
+        sections, _MAY_HOLD_JOBS - read, {job.title for job in jobs}, sure=any(job.start for job in jobs)
+    )
     schools = [Education(**e) for e in entries.education(education_lines)]
 
     tx = taxonomy()
@@ -64,6 +65,8 @@ def parse_resume(text: str, *, phone_region: str = "US", today: datetime | None 
     )
 
     person = contact.name(top)
+    if person:  # a two-column layout can set the name beside a job's dates: it is no employer
+        jobs = [j.model_copy(update={"company": None}) if _same(j.company, person) else j for j in jobs]
     return ParsedResume(
         name=person,
         headline=_headline(top, person),
@@ -97,17 +100,31 @@ def _lines_of(sections: list[Section], kinds: set[SectionKind]) -> list[str]:
 
 
 def _dated_jobs_elsewhere(
-    sections: list[Section], kinds: set[SectionKind], known: set[str | None]
+    sections: list[Section], kinds: set[SectionKind], known: set[str | None], *, sure: bool
 ) -> list[Experience]:
-    """When the jobs read date none, dated entries with a title from the other sections where a
-    layout may have put them (never education, projects, contact or references)."""
+    """Dated entries with a title from the other sections where a layout may have put them
+    (never education, projects, contact or references). When the jobs read already have dates,
+    only entries that leave no doubt: a title O*NET lists, an employer and a range of time."""
+    if sure:
+        kinds = kinds - {SectionKind.HEADER}  # the name and contact lines beside another's dates
     if not kinds:
         return []
-    return [
-        Experience(**e)
+    found = [
+        e
         for e in entries.experience(_lines_of(sections, kinds))
         if e["start"] and e["title"] and e["title"] not in known
     ]
+    if sure:
+        found = [
+            e
+            for e in found
+            if e["company"] and e["end"] != e["start"] and entries.title_score(e["title"] or "") >= 0.9
+        ]
+    return [Experience(**e) for e in found]
+
+
+def _same(a: str | None, b: str) -> bool:
+    return a is not None and a.casefold() == b.casefold()
 
 
 def _headline(top: list[str], person: str | None) -> str | None:

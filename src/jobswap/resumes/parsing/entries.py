@@ -127,7 +127,7 @@ def _labelled(lines: list[str]) -> tuple[str | None, str | None]:
     for line in lines:
         match = _LABELLED.match(_BULLET.sub("", line.strip()).strip("()[] "))
         if match:
-            value = match.group("value").strip(" .")
+            value = re.sub(r"\s*\([^)]*\)?$", "", match.group("value")).strip(" .")  # "(casual)"
             label = match.group("label").lower()
             if label in _TITLE_LABELS:
                 title = title or value
@@ -142,7 +142,7 @@ _LEGAL = re.compile(
     r"b\.?v|n\.?v|sas|sa de cv|pty|oy|ab|kk|spa)\b\.?",
     re.IGNORECASE,
 )
-_HEADER_SPLIT = re.compile(r"\s+[—–|]\s*|\s*[—–|]\s+|\s+-\s+|\t|\s{2,}|\s+@\s+|\s+at\s+|\s+\(|\)\s*")
+_HEADER_SPLIT = re.compile(r"\s+[—–|]\s*|\s*[—–|]\s+|\s+-\s+|\t|\s{2,}|\s+@\s+|\s+at\s+|\s+/\s+|\s+\(|\)\s*")
 _TRAILER = re.compile(r"[.:;]$")
 
 
@@ -222,6 +222,7 @@ def title_score(piece: str) -> float:
     Cached: a resume's pieces are scored again as companies, and headings repeat."""
     if (
         _LEGAL.search(piece)
+        or _firm(piece)
         or _is_location(piece)
         or (piece[:1].islower() and len(piece.split()) > 3)
         or _NOT_TITLE.search(piece)
@@ -232,7 +233,7 @@ def title_score(piece: str) -> float:
         return 0.0
     folded = "".join(c for c in unicodedata.normalize("NFKD", piece.lower()) if not unicodedata.combining(c))
     words = re.findall(r"[a-z]+", folded)
-    if not words or len(words) > 8:
+    if not words or len(words) > 8 or (len(words) == 1 and _is_skill(piece)):  # "Postman" is a tool
         return 0.0
     if words[-1] in _NOT_TITLE_ENDS:
         return _compound_title_score(piece)
@@ -246,6 +247,20 @@ def title_score(piece: str) -> float:
     if score < 0.6:
         score = max(score, _compound_title_score(piece))
     return min(score, 1.0)
+
+
+# "McDonald & Shearer", "Cohen, Jayson & Foster": partners' surnames name a firm, whatever trade
+# a surname also names.
+_FIRM = re.compile(r"(?:[A-Z][\w'.-]+,\s+)*[A-Z][\w'.-]+\s+&\s+[A-Z][\w'.-]+")
+
+
+def _firm(piece: str) -> bool:
+    """Partners' names joined by "&", one of them no word of any job title ("Teacher & Coach"
+    is a title)."""
+    if not _FIRM.fullmatch(piece):
+        return False
+    names = re.findall(r"[A-Za-z][\w'.-]*", piece)
+    return any(name.casefold().strip(".") not in title_vocabulary() for name in names)
 
 
 _OF = re.compile(r"\s+of\s+", re.IGNORECASE)
@@ -306,6 +321,8 @@ def _reads_as_title(piece: str) -> bool:
 @lru_cache(maxsize=8192)
 def _company_score(piece: str) -> float:
     """How much a piece reads as an employer's name; 0 for places, dates, skills and job titles."""
+    if _firm(piece):
+        return 1.0
     words = piece.split()
     if (
         _is_location(piece)
