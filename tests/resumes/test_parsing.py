@@ -284,6 +284,15 @@ def test_partners_names_are_a_firm_and_a_slash_parts_title_and_employer() -> Non
     assert entries.title_score("Teacher & Coach") >= 0.6
 
 
+def test_a_colon_parts_a_title_from_its_employer() -> None:
+    resume = parse_resume(
+        "Jo Green\nEXPERIENCE\n2009-2011\nTeacher Assistant and Integration Aide: Smithville Primary School\n"
+        "Supported a group of four children.\n"
+    )
+    found = [(e.title, e.company) for e in resume.experience]
+    assert found == [("Teacher Assistant and Integration Aide", "Smithville Primary School")]
+
+
 def test_an_employer_and_its_country_and_clients_are_told_apart() -> None:
     resume = parse_resume(
         "Ravi Rao\nEmployment History\nDefect Manager, QA\nCapgemini, Canada\nClient: BC Hydro\n"

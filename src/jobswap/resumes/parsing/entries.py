@@ -43,6 +43,18 @@ _INSTITUTION = re.compile(
 )
 _SPLIT = re.compile(r"\s+(?:-|–|—|\||@|at|en|em|bei|chez|,)\s+|\s{3,}|\t|,\s+(?=[A-Z])")
 _BULLET = re.compile(r"^[-*•▪●■◆►»·o]\s+")
+
+
+def _heads_colon(left: str) -> bool:
+    """What stands before a colon that parts an entry's line: a job title or the dates, never a
+    label ("GPA: 3.5", "External Funding: ...", "Position: ...")."""
+    if _LABELLED.match(left + ": x"):
+        return False
+    found = find_ranges(left)
+    return bool(found and found[0].span[0] == 0) or title_score(left.strip()) >= 0.6
+
+
+_COLON = re.compile(r"(?<=[\w)])\s*:\s+(?=[A-Z0-9])")
 _NUMBERED = re.compile(r"^\d{1,2}[.)]?\s+(?=[A-Z])")  # "1 ENNORE FOUNDRIES LIMITED", "2) Acme"
 
 
@@ -166,6 +178,9 @@ def header_pieces(line: str, date: DateRange | None = None) -> list[str]:
     if date is not None:
         line = line[: date.span[0]] + "  |  " + line[date.span[1] :]
     line = _NUMBERED.sub("", _BULLET.sub("", line.strip()))
+    colon = _COLON.search(line)
+    if colon and _heads_colon(line[: colon.start()]):  # "Teacher Assistant: Smithville Primary School"
+        line = f"{line[: colon.start()]}  |  {line[colon.end() :]}"
     out: list[str] = []
     for raw in _HEADER_SPLIT.split(line):
         chunk = raw.strip(" -–—|,:;()")
