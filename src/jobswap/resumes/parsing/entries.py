@@ -76,7 +76,7 @@ def title_words() -> frozenset[str]:
         "directeur", "directrice", "gerant", "buchhalter", "buchhalterin", "ingenieurin", "entwicklerin",
         "leiterin", "beraterin", "krankenschwester", "lehrer", "lehrerin", "verkaufer", "verkauferin",
         "senior", "junior",
-        # heads of companies and their founders, whom O*NET titles otherwise
+        # heads and founders of companies, which no O*NET title ends with
         "ceo", "cto", "cfo", "coo", "cio", "cmo", "founder", "cofounder", "mentor",
     }  # fmt: skip
     return onet_title_words() | extra
@@ -366,6 +366,9 @@ def _company_score(piece: str) -> float:
     return 0.5
 
 
+_REGION = 10**9  # the population scripts/build_places.py gives countries and US states
+
+
 def _town_and_state(piece: str) -> bool:
     """ "Chicago IL", "Henderson NV": a place written without its comma."""
     town, _, state = piece.rpartition(" ")
@@ -509,7 +512,7 @@ def experience(lines: list[str]) -> list[dict[str, str | None]]:
             (
                 p
                 for p in pieces
-                if (_is_location(p) or is_place_name(p, 1_000_000_000)) and p not in (title, company)
+                if (_is_location(p) or is_place_name(p, _REGION)) and p not in (title, company)
             ),
             None,
         )
