@@ -284,6 +284,19 @@ def test_partners_names_are_a_firm_and_a_slash_parts_title_and_employer() -> Non
     assert entries.title_score("Teacher & Coach") >= 0.6
 
 
+def test_titles_held_at_once_on_one_line_are_one_title() -> None:
+    resume = parse_resume(
+        "Lee Park\nPROFESSIONAL EXPERIENCE\nRoberts One on One, Malvern, PA\n"
+        "Personal Trainer, Nutritionist, March 2011 - Present\nCreated a group fitness class.\n"
+    )
+    [job] = resume.experience
+    assert (job.title, job.company, job.start) == (
+        "Personal Trainer, Nutritionist",
+        "Roberts One on One",
+        "2011-03",
+    )
+
+
 def test_a_colon_parts_a_title_from_its_employer() -> None:
     resume = parse_resume(
         "Jo Green\nEXPERIENCE\n2009-2011\nTeacher Assistant and Integration Aide: Smithville Primary School\n"

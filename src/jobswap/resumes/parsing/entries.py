@@ -489,20 +489,28 @@ def experience(lines: list[str]) -> list[dict[str, str | None]]:
     entries: list[dict[str, str | None]] = []
     for n, ((index, date), (above_all, below_all)) in enumerate(zip(anchors, headings, strict=True)):
         next_heading = starts[n + 1] if n + 1 < len(anchors) else len(lines)
-        pieces = header_pieces(lines[index], date)
         above = [i for i in above_all if not _for_clients(lines[i])]
         below = [i for i in below_all if i < next_heading and not _for_clients(lines[i])]
-        for i in above:
-            pieces = header_pieces(lines[i], None) + pieces
-        for i in below:
-            pieces += header_pieces(lines[i], None)
+        # each heading line's pieces, the nearest lines first (a tie goes to the nearer line)
+        by_line = [header_pieces(lines[index], date)]
+        by_line += [header_pieces(lines[i], None) for i in reversed(above)]
+        by_line += [header_pieces(lines[i], None) for i in below]
+        by_line = [[p for p in line_pieces if not _LABELLED.match(p)] for line_pieces in by_line]
+        pieces = [
+            p
+            for i in (*range(1, len(above) + 1), 0, *range(len(above) + 1, len(by_line)))
+            for p in by_line[i]
+        ]
         labelled_title, labelled_company = _labelled([lines[i] for i in [*above, index, *below]])
-        pieces = [p for p in pieces if not _LABELLED.match(p)]
         title_scores = {p: title_score(p) for p in pieces}
         title = labelled_title or max(
             (p for p in pieces if title_scores[p] >= 0.4), key=lambda p: title_scores[p], default=None
         )
-        others = [p for p in pieces if p != title and title_scores[p] < 0.6]
+        held = [title] if title is not None else []
+        if title is not None and not labelled_title:
+            held = _joined_titles(title, by_line, title_scores)
+            title = ", ".join(held)
+        others = [p for p in pieces if p not in held and title_scores[p] < 0.6]
         company = (
             labelled_company
             or max((p for p in others if _company_score(p) >= 0.5), key=_company_score, default=None)
@@ -552,6 +560,23 @@ _WORKED_AS = re.compile(
     r"(?P<title>[A-Z][\w.&/-]*(?:\s+[A-Z&][\w.&/-]*){0,5})"
     r"(?:\s+(?:in|at|with|for)\s+(?:the\s+)?(?P<company>[A-Z][\w.&'-]*(?:\s+(?:of\s+|&\s+)?[A-Z][\w.&'-]*){0,5}))?",
 )
+
+
+def _joined_titles(title: str, by_line: list[list[str]], scores: dict[str, float]) -> list[str]:
+    """Two or three titles held at once and written on one line ("Cashier, Healthy Eating
+    Ambassador"; "Personal Trainer, Nutritionist"): the entry's title is all of them."""
+    for line_pieces in by_line:
+        if title not in line_pieces:
+            continue
+        at = line_pieces.index(title)
+        start = end = at
+        while start > 0 and scores.get(line_pieces[start - 1], 0.0) >= 0.6:
+            start -= 1
+        while end + 1 < len(line_pieces) and scores.get(line_pieces[end + 1], 0.0) >= 0.6:
+            end += 1
+        run = line_pieces[start : end + 1]
+        return run if 1 < len(run) <= 3 else [title]
+    return [title]
 
 
 def _undated_job(title: str, company: str | None) -> dict[str, str | None]:
