@@ -282,6 +282,13 @@ def test_partners_names_are_a_firm_and_a_slash_parts_title_and_employer() -> Non
         ("Software developer", "FXHome"),
     ]
     assert entries.title_score("Teacher & Coach") >= 0.6
+    assert entries.header_pieces("Cohen, Jayson & Foster, PA") == ["Cohen, Jayson & Foster", "PA"]
+    # a heading line written as a sentence: its full stop is no part of the employer's name
+    assert entries.header_pieces("Systems Programmer, MIT Media Lab.") == [
+        "Systems Programmer",
+        "MIT Media Lab",
+    ]
+    assert entries.header_pieces("Manager, Acme Co.") == ["Manager", "Acme Co."]
 
 
 def test_titles_held_at_once_on_one_line_are_one_title() -> None:

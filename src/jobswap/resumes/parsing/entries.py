@@ -110,6 +110,8 @@ def looks_like_organisation(text: str) -> bool:
     words = text.split()
     if not words or len(text) > 70 or len(words) > 8 or text.lower() in _PLACEHOLDERS:
         return False
+    if words[0] in {"and", "of", "&", "or", "the"}:  # the tail of a sentence ("and Arkansas")
+        return False
     if text.endswith(".") and not _COMPANY_HINT.search(text[-8:]):
         return False
     capitalised = sum(
@@ -196,12 +198,17 @@ def header_pieces(line: str, date: DateRange | None = None) -> list[str]:
         for part in (p.strip() for p in chunk.split(",") if p.strip()):
             # "New York, NY" and "Pune, Maharashtra" stay one place
             if (
-                merged and is_place_name(part, 1_000) and is_place_name(merged[-1].split(",")[-1], 1_000)
-            ) or (merged and _LEGAL.fullmatch(part)):
+                (merged and is_place_name(part, 1_000) and is_place_name(merged[-1].split(",")[-1], 1_000))
+                or (merged and _LEGAL.fullmatch(part))
+                or (merged and " & " in part and _firm(f"{merged[-1]}, {part}"))  # "Cohen, Jayson & Foster"
+            ):
                 merged[-1] = f"{merged[-1]}, {part}"
             else:
                 merged.append(part)
         out += merged
+    # a heading line written as a sentence ends in a full stop that is no part of the last piece
+    if out and out[-1].endswith(".") and len(out[-1].split()) > 1 and not _LEGAL.search(out[-1].split()[-1]):
+        out[-1] = out[-1].rstrip(".")
     return [p for p in out if len(p) <= 100]
 
 
@@ -352,7 +359,7 @@ def _company_score(piece: str) -> float:
             len(words) > 3 and words[-1].isalpha() and words[-1].islower() and not _COMPANY_HINT.search(piece)
         )
         or (len(words) == 1 and _plain_word(piece))
-        or is_place_name(piece)
+        or is_place_name(piece, 15_000)
         or _town_and_state(piece)
         or (re.search(r"\d{3}", piece) is not None and not _LEGAL.search(piece))  # "225 Broadway", a phone
         or _is_skill(piece)
@@ -392,9 +399,12 @@ def title_vocabulary() -> frozenset[str]:
 
 
 def _vendor_name(piece: str) -> bool:
-    """A one-word heading piece that names a skill and its maker at once ("GOOGLE", "Oracle",
-    "SAP"): the employer, when nothing else on the entry's heading lines reads as one."""
-    if len(piece.split()) != 1 or not piece[:1].isupper() or title_score(piece) > 0 or _is_location(piece):
+    """A heading piece of a word or two that names a skill and its maker at once ("GOOGLE",
+    "Oracle", "SAP ARIBA"): the employer, when nothing else on the entry's heading lines reads as one."""
+    words = piece.split()
+    if len(words) > 2 or (len(words) == 2 and not piece.isupper()) or not piece[:1].isupper():
+        return False
+    if title_score(piece) > 0 or _is_location(piece):
         return False
     from jobswap.skills.taxonomy import taxonomy
 
