@@ -291,6 +291,22 @@ def test_partners_names_are_a_firm_and_a_slash_parts_title_and_employer() -> Non
     assert entries.header_pieces("Manager, Acme Co.") == ["Manager", "Acme Co."]
 
 
+def test_an_undated_entry_beside_dated_ones() -> None:
+    """A title and its employer with no dates, in a section whose other jobs have them: the title
+    counts, the employer only with a word that vouches for it."""
+    resume = parse_resume(
+        "Ana Cruz\nEXPERIENCE\nMiami Dade College\nEnglish Teacher\n2014 - 2016\nTaught.\n"
+        "Teach for America Inc.\nEnglish Teacher Fellow\nDesigned and implemented lesson plans.\n"
+        "Quantum Strides\nAndroid Instructor\n"
+    )
+    found = [(e.title, e.company, e.start) for e in resume.experience]
+    assert found == [
+        ("English Teacher", "Miami Dade College", "2014"),
+        ("English Teacher Fellow", "Teach for America Inc.", None),
+        ("Android Instructor", None, None),
+    ]
+
+
 def test_titles_held_at_once_on_one_line_are_one_title() -> None:
     resume = parse_resume(
         "Lee Park\nPROFESSIONAL EXPERIENCE\nRoberts One on One, Malvern, PA\n"

@@ -557,9 +557,8 @@ def experience(lines: list[str]) -> list[dict[str, str | None]]:
                 "description": description,
             }
         )
-    if not anchors:
-        entries += _undated(lines)
-    for finder in (_one_line_entries, sentence_entries):  # jobs no entry above has named yet
+    undated = _undated if not anchors else _undated_beside_dated
+    for finder in (undated, _one_line_entries, sentence_entries):  # jobs no entry above has named yet
         known = {(e["title"] or "").casefold() for e in entries}
         entries += [e for e in finder(lines) if (e["title"] or "").casefold() not in known]
     return entries
@@ -634,6 +633,17 @@ def _one_line_entries(lines: list[str]) -> list[dict[str, str | None]]:
         if scores[t] >= 0.6 and scores[1 - t] == 0 and _company_score(company) >= 0.7:
             out.append(_undated_job(title, company) | {"location": places[0] if places else None})
     return out
+
+
+def _undated_beside_dated(lines: list[str]) -> list[dict[str, str | None]]:
+    """Undated entries where others have dates (a title and its employer on the next line, in a
+    sub-list or a page that drops the dates): the title counts, the employer only when a legal
+    form or an organisation word vouches for it, since lines near a title are often a team, a
+    project or a list of skills."""
+    return [
+        e | {"company": e["company"] if _company_score(e["company"] or "") >= 0.7 else None}
+        for e in _undated(lines)
+    ]
 
 
 def _undated(lines: list[str]) -> list[dict[str, str | None]]:
