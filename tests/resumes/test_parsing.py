@@ -291,6 +291,17 @@ def test_partners_names_are_a_firm_and_a_slash_parts_title_and_employer() -> Non
     assert entries.header_pieces("Manager, Acme Co.") == ["Manager", "Acme Co."]
 
 
+def test_a_title_after_what_the_company_does_leaves_the_description() -> None:
+    resume = parse_resume(
+        "Bo Lind\nEXPERIENCE\nLEANDER CORPORATION, Boston, MA\n2000 to Present\n"
+        "World leader in analytical instrumentation serving energy and pharmaceutical industries.\n"
+        "Vice President of International Sales\nOversee 60+ representatives internationally.\n"
+    )
+    [job] = resume.experience
+    assert (job.title, job.company) == ("Vice President of International Sales", "LEANDER CORPORATION")
+    assert job.description is not None and "Vice President" not in job.description
+
+
 def test_an_undated_entry_beside_dated_ones() -> None:
     """A title and its employer with no dates, in a section whose other jobs have them: the title
     counts, the employer only with a word that vouches for it."""

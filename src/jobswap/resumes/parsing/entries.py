@@ -546,7 +546,11 @@ def experience(lines: list[str]) -> list[dict[str, str | None]]:
         if index in weak and (title is None or company is None):
             continue
         start = (below[-1] if below else index) + 1
-        description = "\n".join(ln for ln in lines[start:next_heading] if ln.strip())[:4000] or None
+        body = [ln for ln in lines[start:next_heading] if ln.strip()]
+        at = next((k for k, ln in enumerate(body[:3]) if ln.strip() == title), None)
+        if at is not None:  # the title found below the heading is no part of what the job was
+            del body[at]
+        description = "\n".join(body)[:4000] or None
         entries.append(
             {
                 "title": title,
