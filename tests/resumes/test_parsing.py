@@ -299,6 +299,12 @@ def test_a_title_after_what_the_company_does_leaves_the_description() -> None:
     )
     [job] = resume.experience
     assert (job.title, job.company) == ("Vice President of International Sales", "LEANDER CORPORATION")
+    short = parse_resume(
+        "Al Roe\nEXPERIENCE\nCOMPANY, INC., City, ST\n2007-Present\n"
+        "Female-owned small business specializing in power backup solutions.\nVice President, Sales\n"
+        "Precipitated a jump in annual revenues.\n"
+    )
+    assert [e.title for e in short.experience] == ["Vice President, Sales"]
     assert job.description is not None and "Vice President" not in job.description
 
 
@@ -361,6 +367,7 @@ def test_an_employer_and_its_country_and_clients_are_told_apart() -> None:
         ("Architected distributed network services including TCP/IP", False, False),
         ("Chicago IL", False, False),
         ("United Kingdom National Literacy Trust", False, True),
+        ("Delivered Google Assistant", False, False),  # a bullet's verb opens no employer's name
         ("Infosys", False, True),
         ("President of the Debate Club", False, None),
         ("Head of Sales and Marketing", True, None),

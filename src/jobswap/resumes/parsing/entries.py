@@ -355,6 +355,7 @@ def _company_score(piece: str) -> float:
         or piece.lower() in _RESUME_WORDS
         or (len(words) == 1 and (_PAST_VERB.match(piece) or piece.lower().endswith("ing")))
         or (len(words) > 2 and _PAST_VERB.match(piece) and words[1][:1].islower())  # "Developed and ..."
+        or (len(words) > 1 and words[0].casefold() in _ACTION_VERBS)  # "Delivered Google Assistant"
         or (
             len(words) > 3 and words[-1].isalpha() and words[-1].islower() and not _COMPANY_HINT.search(piece)
         )
@@ -373,6 +374,14 @@ def _company_score(piece: str) -> float:
     return 0.5
 
 
+# Verbs that open a resume's bullet points, never an employer's name ("United", "Applied" and
+# "Consolidated" do open names, so a bare "-ed" is not enough).
+_ACTION_VERBS = {
+    "delivered", "developed", "designed", "managed", "created", "implemented", "improved", "maintained",
+    "supported", "worked", "performed", "provided", "assisted", "conducted", "coordinated", "established",
+    "increased", "reduced", "prepared", "organized", "organised", "handled", "analyzed", "analysed", "built",
+    "led", "launched", "planned", "trained", "tested", "wrote", "served", "drove", "owned", "responsible",
+}  # fmt: skip
 _REGION = 10**9  # the population scripts/build_places.py gives countries and US states
 
 
@@ -539,7 +548,7 @@ def experience(lines: list[str]) -> list[dict[str, str | None]]:
                 (
                     ln.strip()
                     for ln in [ln for ln in lines[index + 1 : next_heading] if ln.strip()][:3]
-                    if heading_like(ln) and title_score(ln.strip()) >= 0.6
+                    if heading_like(ln) and _title_line(ln.strip())
                 ),
                 None,
             )
@@ -575,6 +584,15 @@ _WORKED_AS = re.compile(
 )
 
 
+def _title_line(line: str) -> bool:
+    """A short line that is a title, perhaps with its field or terms after a comma ("Vice
+    President, Sales", "Customer consultant, part-time")."""
+    if title_score(line) >= 0.6:
+        return True
+    pieces = header_pieces(line)
+    return len(line.split()) <= 6 and bool(pieces) and title_score(pieces[0]) >= 0.6 and "," in line
+
+
 def _joined_titles(title: str, by_line: list[list[str]], scores: dict[str, float]) -> list[str]:
     """Two or three titles held at once and written on one line ("Cashier, Healthy Eating
     Ambassador"; "Personal Trainer, Nutritionist"): the entry's title is all of them."""
@@ -583,9 +601,13 @@ def _joined_titles(title: str, by_line: list[list[str]], scores: dict[str, float
             continue
         at = line_pieces.index(title)
         start = end = at
-        while start > 0 and scores.get(line_pieces[start - 1], 0.0) >= 0.6:
+
+        def held(piece: str) -> bool:  # another title, not a product named like one ("Google Assistant")
+            return scores.get(piece, 0.0) >= 0.6 and not _is_skill(piece)
+
+        while start > 0 and held(line_pieces[start - 1]):
             start -= 1
-        while end + 1 < len(line_pieces) and scores.get(line_pieces[end + 1], 0.0) >= 0.6:
+        while end + 1 < len(line_pieces) and held(line_pieces[end + 1]):
             end += 1
         run = line_pieces[start : end + 1]
         return run if 1 < len(run) <= 3 else [title]
