@@ -179,6 +179,9 @@ def test_a_range_broken_over_two_lines_is_joined() -> None:
         "Manager, 2013\nPresent duties include": "Manager, 2013\nPresent duties include",
         # a list of years, newest first, and a range already whole, stay as they are
         "Grants\n2014\n2013": "Grants\n2014\n2013",
+        # the separator on a line of its own
+        "August 2002\nto\nJune 2004\nClerk": "August 2002 - June 2004\nClerk",
+        "2014\n-\n2013": "2014\n-\n2013",
         "2010 - 2012\nPresent": "2010 - 2012\nPresent",
     }
     for text, expected in cases.items():
@@ -368,6 +371,7 @@ def test_an_employer_and_its_country_and_clients_are_told_apart() -> None:
         ("Chicago IL", False, False),
         ("United Kingdom National Literacy Trust", False, True),
         ("Delivered Google Assistant", False, False),  # a bullet's verb opens no employer's name
+        ("Chef", True, None),  # also a tool's name
         ("Infosys", False, True),
         ("President of the Debate Club", False, None),
         ("Head of Sales and Marketing", True, None),

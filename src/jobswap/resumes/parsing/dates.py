@@ -243,6 +243,15 @@ def join_split_ranges(text: str) -> str:
     out: list[str] = []
     i = 0
     while i < len(lines):
+        # "August 2002" / "to" / "June 2004": the separator on a line of its own
+        if (
+            i + 2 < len(lines)
+            and _LONE_SEPARATOR.fullmatch(folded[i + 1])
+            and _joins(lines[i], folded[i], folded[i + 2])
+        ):
+            out.append(f"{lines[i].rstrip()} - {lines[i + 2].strip().lstrip('-–— ')}")
+            i += 3
+            continue
         if i + 1 < len(lines) and _joins(lines[i], folded[i], folded[i + 1]):
             out.append(f"{lines[i].rstrip()} - {lines[i + 1].strip().lstrip('-–— ')}")
             i += 2
@@ -250,6 +259,9 @@ def join_split_ranges(text: str) -> str:
         out.append(lines[i])
         i += 1
     return "\n".join(out)
+
+
+_LONE_SEPARATOR = re.compile(r"\s*(?:-|–|—|to|until|till|a|au|bis|hasta|ate)\s*", re.IGNORECASE)
 
 
 def _joins(line: str, folded: str, following: str) -> bool:

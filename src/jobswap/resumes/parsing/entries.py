@@ -255,7 +255,7 @@ def title_score(piece: str) -> float:
         return 0.0
     folded = "".join(c for c in unicodedata.normalize("NFKD", piece.lower()) if not unicodedata.combining(c))
     words = re.findall(r"[a-z]+", folded)
-    if not words or len(words) > 8 or (len(words) == 1 and _is_skill(piece)):  # "Postman" is a tool
+    if not words or len(words) > 8:  # (a tool's name can be a job's: "Chef")
         return 0.0
     if words[-1] in _NOT_TITLE_ENDS:
         return _compound_title_score(piece)
