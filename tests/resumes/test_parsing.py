@@ -340,6 +340,16 @@ def test_titles_held_at_once_on_one_line_are_one_title() -> None:
     )
 
 
+def test_titles_held_at_once_keep_how_the_line_writes_them() -> None:
+    resume = parse_resume(
+        "Kim Ode\nEXPERIENCE\nLogistics Coordinator / Sr. Lab technician 10/2006 to 11/2007\nShipped parts.\n"
+        "IVORY SYSTEMS -- Drupal Architect/Developer (consultant at Kyocera), October 2012 - February 2013\n"
+    )
+    titles = [e.title for e in resume.experience]
+    assert titles[0] == "Logistics Coordinator / Sr. Lab technician"
+    assert "consultant" not in (titles[1] or "")  # a title in brackets with "at" is no second title
+
+
 def test_a_colon_parts_a_title_from_its_employer() -> None:
     resume = parse_resume(
         "Jo Green\nEXPERIENCE\n2009-2011\nTeacher Assistant and Integration Aide: Smithville Primary School\n"

@@ -8,6 +8,7 @@ import unicodedata
 from collections import Counter
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from jobswap.matching.geocode import fold
@@ -515,6 +516,7 @@ def experience(lines: list[str]) -> list[dict[str, str | None]]:
         by_line += [header_pieces(lines[i], None) for i in reversed(above)]
         by_line += [header_pieces(lines[i], None) for i in below]
         by_line = [[p for p in line_pieces if not _LABELLED.match(p)] for line_pieces in by_line]
+        texts = [lines[index], *(lines[i] for i in reversed(above)), *(lines[i] for i in below)]
         pieces = [
             p
             for i in (*range(1, len(above) + 1), 0, *range(len(above) + 1, len(by_line)))
@@ -528,7 +530,7 @@ def experience(lines: list[str]) -> list[dict[str, str | None]]:
         held = [title] if title is not None else []
         if title is not None and not labelled_title:
             held = _joined_titles(title, by_line, title_scores)
-            title = ", ".join(held)
+            title = _as_written(held, title, texts[next(k for k, ps in enumerate(by_line) if title in ps)])
         others = [p for p in pieces if p not in held and title_scores[p] < 0.6]
         company = (
             labelled_company
@@ -591,6 +593,29 @@ def _title_line(line: str) -> bool:
         return True
     pieces = header_pieces(line)
     return len(line.split()) <= 6 and bool(pieces) and title_score(pieces[0]) >= 0.6 and "," in line
+
+
+def _as_written(held: list[str], title: str, line: str) -> str:
+    """Titles held at once as the line writes them ("Logistics Coordinator / Sr. Lab technician"),
+    when only commas, slashes or "and" part them; else the one title chosen ("Drupal Developer
+    (consultant at Kyocera)" holds one title)."""
+    if len(held) == 1:
+        return title
+    spans = []
+    at = 0
+    for piece in held:
+        found = line.find(piece, at)
+        if found < 0:
+            return title
+        spans.append((found, found + len(piece)))
+        at = found + len(piece)
+    gaps = [line[a:b] for (_, a), (b, _) in pairwise(spans)]
+    if not all(_TITLE_GAP.fullmatch(gap) for gap in gaps):
+        return title
+    return line[spans[0][0] : spans[-1][1]]
+
+
+_TITLE_GAP = re.compile(r"\s*(?:,|/|&|;|\band\b|,\s*and\b)\s*", re.IGNORECASE)
 
 
 def _joined_titles(title: str, by_line: list[list[str]], scores: dict[str, float]) -> list[str]:
@@ -688,7 +713,7 @@ def _undated(lines: list[str]) -> list[dict[str, str | None]]:
         if company is None:
             continue
         used.update({i, company[0]})
-        out.append(_undated_job(line, company[1]))
+        out.append(_undated_job(line.rstrip(":"), company[1]))
     return out
 
 
