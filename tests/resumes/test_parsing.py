@@ -373,6 +373,7 @@ def test_an_employer_and_its_country_and_clients_are_told_apart() -> None:
     [
         ("Department of Corrections", False, False),
         ("Professional Memberships", False, False),
+        ("Membership in Professional Associations", False, False),
         ("Employee #123456", False, False),
         ("US Air Force", False, None),
         ("Business", False, False),  # a word of job titles, not an employer

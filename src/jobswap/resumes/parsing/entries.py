@@ -232,7 +232,8 @@ _NOT_TITLE_ENDS = {
     "memberships", "force", "army", "navy",
 }  # fmt: skip
 _NOT_TITLE = re.compile(
-    r"\b(?:page \d|award|honou?r|scholarship|society|association|conference)\b|\d{3}|"
+    r"\b(?:page \d|awards?|honou?rs?|scholarships?|society|societies|associations?|conferences?|"
+    r"memberships?|status)\b|\d{3}|"
     r"^(?:department|ministry|university|college|institute|school|faculty|division|bureau)\s+of\b",
     re.I,
 )
@@ -315,7 +316,8 @@ def _onet_title(piece: str) -> bool:
 _NOT_COMPANY = re.compile(
     r"\b(?:experience|internships?|projects?|responsibilities|summary|skills|miscellaneous|guidelines|"
     r"references?|achievements|volunteer(?:ing)?|activities|honou?rs|awards|page \d|employment|"
-    r"work history|career|objective|profile|education|qualifications|description|environment|clients?)\b",
+    r"work history|career|objective|profile|education|qualifications|description|environment|clients?|"
+    r"memberships?)\b",
     re.IGNORECASE,
 )
 
