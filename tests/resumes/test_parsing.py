@@ -156,6 +156,7 @@ def test_date_ranges() -> None:
         # two years whose dash the PDF dropped
         "20132015": ("2013", "2015"),
         "2016present": ("2016", "present"),
+        "2010\u2010current": ("2010", "present"),  # a Unicode hyphen
         "(April 2002 - until today)": ("2002-04", "present"),
         "(8/01 to Present)": ("2001-08", "present"),
     }
@@ -286,6 +287,14 @@ def test_partners_names_are_a_firm_and_a_slash_parts_title_and_employer() -> Non
     ]
     assert entries.title_score("Teacher & Coach") >= 0.6
     assert entries.header_pieces("Cohen, Jayson & Foster, PA") == ["Cohen, Jayson & Foster", "PA"]
+    firm = parse_resume(
+        "Penney Waters\nEXPERIENCE\nHunter, Naser, Corda & Evans\nLakeland, Florida\n"
+        "Receptionist/Legal Secretary (1987 - 1988)\n"
+    )
+    # the dates' own line gives the title before a partner whose name is also a trade
+    assert [(e.title, e.company) for e in firm.experience] == [
+        ("Receptionist/Legal Secretary", "Hunter, Naser, Corda & Evans")
+    ]
     # a heading line written as a sentence: its full stop is no part of the employer's name
     assert entries.header_pieces("Systems Programmer, MIT Media Lab.") == [
         "Systems Programmer",
@@ -382,6 +391,7 @@ def test_an_employer_and_its_country_and_clients_are_told_apart() -> None:
         ("Chicago IL", False, False),
         ("United Kingdom National Literacy Trust", False, True),
         ("Delivered Google Assistant", False, False),  # a bullet's verb opens no employer's name
+        ("Duties", False, False),
         ("Chef", True, None),  # also a tool's name
         ("Infosys", False, True),
         ("President of the Debate Club", False, None),

@@ -116,9 +116,13 @@ def _as_month(value: str, *, first: bool) -> int:
     return int(year) * 12 + m - 1
 
 
+# Dashes that PDFs and word processors write between dates, one character each like "-".
+_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2212\u2015\ufe63\uff0d", "-"))
+
+
 def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("'", " ")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("'", " ").translate(_DASHES)
 
 
 def _point(match: re.Match[str], n: str) -> str | None:

@@ -199,11 +199,15 @@ def header_pieces(line: str, date: DateRange | None = None) -> list[str]:
         for part in (p.strip() for p in chunk.split(",") if p.strip()):
             # "New York, NY" and "Pune, Maharashtra" stay one place
             if (
-                (merged and is_place_name(part, 1_000) and is_place_name(merged[-1].split(",")[-1], 1_000))
-                or (merged and _LEGAL.fullmatch(part))
-                or (merged and " & " in part and _firm(f"{merged[-1]}, {part}"))  # "Cohen, Jayson & Foster"
-            ):
+                merged and is_place_name(part, 1_000) and is_place_name(merged[-1].split(",")[-1], 1_000)
+            ) or (merged and _LEGAL.fullmatch(part)):
                 merged[-1] = f"{merged[-1]}, {part}"
+            elif merged and " & " in part and _firm(f"{merged[-1]}, {part}"):
+                # "Cohen, Jayson & Foster", "Hunter, Naser, Corda & Evans": every partner's name
+                firm = part
+                while merged and _firm(f"{merged[-1]}, {firm}") and len(merged[-1].split()) == 1:
+                    firm = f"{merged.pop()}, {firm}"
+                merged.append(firm)
             else:
                 merged.append(part)
         out += merged
@@ -317,7 +321,7 @@ _NOT_COMPANY = re.compile(
     r"\b(?:experience|internships?|projects?|responsibilities|summary|skills|miscellaneous|guidelines|"
     r"references?|achievements|volunteer(?:ing)?|activities|honou?rs|awards|page \d|employment|"
     r"work history|career|objective|profile|education|qualifications|description|environment|clients?|"
-    r"memberships?)\b",
+    r"memberships?|duties)\b",
     re.IGNORECASE,
 )
 
@@ -513,17 +517,13 @@ def experience(lines: list[str]) -> list[dict[str, str | None]]:
         next_heading = starts[n + 1] if n + 1 < len(anchors) else len(lines)
         above = [i for i in above_all if not _for_clients(lines[i])]
         below = [i for i in below_all if i < next_heading and not _for_clients(lines[i])]
-        # each heading line's pieces, the nearest lines first (a tie goes to the nearer line)
+        # each heading line's pieces: the dates' own line, then the nearest lines (a tie goes to the nearer)
         by_line = [header_pieces(lines[index], date)]
         by_line += [header_pieces(lines[i], None) for i in reversed(above)]
         by_line += [header_pieces(lines[i], None) for i in below]
         by_line = [[p for p in line_pieces if not _LABELLED.match(p)] for line_pieces in by_line]
         texts = [lines[index], *(lines[i] for i in reversed(above)), *(lines[i] for i in below)]
-        pieces = [
-            p
-            for i in (*range(1, len(above) + 1), 0, *range(len(above) + 1, len(by_line)))
-            for p in by_line[i]
-        ]
+        pieces = [p for line_pieces in by_line for p in line_pieces]  # the dates' own line first
         labelled_title, labelled_company = _labelled([lines[i] for i in [*above, index, *below]])
         title_scores = {p: title_score(p) for p in pieces}
         title = labelled_title or max(
