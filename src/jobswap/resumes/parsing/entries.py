@@ -623,15 +623,14 @@ _TITLE_GAP = re.compile(r"\s*(?:,|/|&|;|\band\b|,\s*and\b)\s*", re.IGNORECASE)
 def _joined_titles(title: str, by_line: list[list[str]], scores: dict[str, float]) -> list[str]:
     """Two or three titles held at once and written on one line ("Cashier, Healthy Eating
     Ambassador"; "Personal Trainer, Nutritionist"): the entry's title is all of them."""
+
+    def held(piece: str) -> bool:  # another title, not a product named like one ("Google Assistant")
+        return scores.get(piece, 0.0) >= 0.6 and not _is_skill(piece)
+
     for line_pieces in by_line:
         if title not in line_pieces:
             continue
-        at = line_pieces.index(title)
-        start = end = at
-
-        def held(piece: str) -> bool:  # another title, not a product named like one ("Google Assistant")
-            return scores.get(piece, 0.0) >= 0.6 and not _is_skill(piece)
-
+        start = end = line_pieces.index(title)
         while start > 0 and held(line_pieces[start - 1]):
             start -= 1
         while end + 1 < len(line_pieces) and held(line_pieces[end + 1]):
