@@ -268,6 +268,18 @@ def lenient_skills_precision(
 JUDGED = ROOT / "benchmarks" / "data" / "judged"  # hand judgements of predictions the labels lack
 
 
+def _verdicts(name: str, yes: str) -> dict[tuple[str, str], bool] | None:
+    """(resume file, value) -> judged so, from a judgement file of benchmarks/data/judged."""
+    source = JUDGED / name
+    if not source.exists():
+        return None
+    out = {}
+    for line in source.read_text(encoding="utf-8").splitlines():
+        resume, value, verdict = line.split("\t")
+        out[(resume, value)] = verdict == yes
+    return out
+
+
 def judged_precision(
     paths: list[Path],
     samples: list[tuple[str, dict[str, set[str]]]],
@@ -277,13 +289,9 @@ def judged_precision(
     """Precision with the predictions that the labels call wrong weighed by the share of them
     judged right by hand (benchmarks/data/judged): (estimate, wrong by the labels, judged of
     them, judged right). None without a judgement file."""
-    source = JUDGED / f"{field}.tsv"
-    if not source.exists():
+    verdicts = _verdicts(f"{field}.tsv", "right")
+    if verdicts is None:
         return None
-    verdicts = {}
-    for line in source.read_text(encoding="utf-8").splitlines():
-        name, value, verdict = line.split("\t")
-        verdicts[(name, value)] = verdict == "right"
     right = total = 0
     unlabelled: list[tuple[str, str]] = []
     for path, (text, gold) in zip(paths, samples, strict=True):
@@ -309,13 +317,9 @@ def judged_recall(
     """Recall with the missed labels weighed by the share of them judged to be the person's own
     job on an entry's line (benchmarks/data/judged/*_missed.tsv): (estimate, missed, judged of
     them, judged genuine). A label in a sentence or a client list is no miss of an entry reader."""
-    source = JUDGED / f"{field}_missed.tsv"
-    if not source.exists():
+    verdicts = _verdicts(f"{field}_missed.tsv", "yes")
+    if verdicts is None:
         return None
-    verdicts = {}
-    for line in source.read_text(encoding="utf-8").splitlines():
-        name, value, verdict = line.split("\t")
-        verdicts[(name, value)] = verdict == "yes"
     found = 0
     missed: list[tuple[str, str]] = []
     for path, (text, gold) in zip(paths, samples, strict=True):
