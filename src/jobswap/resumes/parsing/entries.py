@@ -49,7 +49,7 @@ _BULLET = re.compile(r"^[-*•▪●■◆►»·o]\s+")
 def _heads_colon(left: str) -> bool:
     """What stands before a colon that parts an entry's line: a job title or the dates, never a
     label ("GPA: 3.5", "External Funding: ...", "Position: ...")."""
-    if _LABELLED.match(left + ": x"):
+    if re.fullmatch(_LABEL, left.strip(), re.IGNORECASE):
         return False
     found = find_ranges(left)
     return bool(found and found[0].span[0] == 0) or title_score(left.strip()) >= 0.6
@@ -97,11 +97,8 @@ def _pieces(line: str, date: DateRange | None) -> list[str]:
     return [p for p in parts if p and len(p) <= 120 and not re.fullmatch(r"[\W\d]+", p)]
 
 
-_LABELLED = re.compile(
-    r"^(?P<label>designation|position|role|title|job title|organi[sz]ation|company|employer|clients?|cargo|empresa|puesto)"
-    r"\s*[:\-]\s*(?P<value>.+)$",
-    re.IGNORECASE,
-)
+_LABEL = r"designation|position|role|title|job title|organi[sz]ation|company|employer|clients?|cargo|empresa|puesto"
+_LABELLED = re.compile(rf"^(?P<label>{_LABEL})\s*[:\-]\s*(?P<value>.+)$", re.IGNORECASE)
 _TITLE_LABELS = {"designation", "position", "role", "title", "job title", "cargo", "puesto"}
 _PLACEHOLDERS = {"company name", "company", "name", "location", "city, state", "city , state", "employer"}
 
@@ -422,16 +419,19 @@ def _vendor_name(piece: str) -> bool:
         return False
     if title_score(piece) > 0 or _is_location(piece):
         return False
-    from jobswap.skills.taxonomy import taxonomy
-
-    canonical = taxonomy().canonical(piece)
+    canonical = _skill(piece)
     return canonical is not None and canonical.casefold() == piece.casefold()
 
 
-def _is_skill(piece: str) -> bool:
+def _skill(piece: str) -> str | None:
+    """The skill a piece names, by the taxonomy's canonical name."""
     from jobswap.skills.taxonomy import taxonomy
 
-    return taxonomy().canonical(piece) is not None
+    return taxonomy().canonical(piece)
+
+
+def _is_skill(piece: str) -> bool:
+    return _skill(piece) is not None
 
 
 def is_place_name(text: str, min_population: int = 100_000) -> bool:
@@ -531,8 +531,7 @@ def experience(lines: list[str]) -> list[dict[str, str | None]]:
         )
         held = [title] if title is not None else []
         if title is not None and not labelled_title:
-            held = _joined_titles(title, by_line, title_scores)
-            title = _as_written(held, title, texts[next(k for k, ps in enumerate(by_line) if title in ps)])
+            title, held = _joined_titles(title, by_line, texts, title_scores)
         others = [p for p in pieces if p not in held and title_scores[p] < 0.6]
         company = (
             labelled_company
@@ -601,8 +600,6 @@ def _as_written(held: list[str], title: str, line: str) -> str:
     """Titles held at once as the line writes them ("Logistics Coordinator / Sr. Lab technician"),
     when only commas, slashes or "and" part them; else the one title chosen ("Drupal Developer
     (consultant at Kyocera)" holds one title)."""
-    if len(held) == 1:
-        return title
     spans = []
     at = 0
     for piece in held:
@@ -620,14 +617,17 @@ def _as_written(held: list[str], title: str, line: str) -> str:
 _TITLE_GAP = re.compile(r"\s*(?:,|/|&|;|\band\b|,\s*and\b)\s*", re.IGNORECASE)
 
 
-def _joined_titles(title: str, by_line: list[list[str]], scores: dict[str, float]) -> list[str]:
+def _joined_titles(
+    title: str, by_line: list[list[str]], texts: list[str], scores: dict[str, float]
+) -> tuple[str, list[str]]:
     """Two or three titles held at once and written on one line ("Cashier, Healthy Eating
-    Ambassador"; "Personal Trainer, Nutritionist"): the entry's title is all of them."""
+    Ambassador"; "Personal Trainer, Nutritionist"): the entry's title is all of them, as the line
+    (`texts`, beside its pieces in `by_line`) writes them; and the pieces it is made of."""
 
     def held(piece: str) -> bool:  # another title, not a product named like one ("Google Assistant")
         return scores.get(piece, 0.0) >= 0.6 and not _is_skill(piece)
 
-    for line_pieces in by_line:
+    for line_pieces, line in zip(by_line, texts, strict=True):
         if title not in line_pieces:
             continue
         start = end = line_pieces.index(title)
@@ -636,8 +636,10 @@ def _joined_titles(title: str, by_line: list[list[str]], scores: dict[str, float
         while end + 1 < len(line_pieces) and held(line_pieces[end + 1]):
             end += 1
         run = line_pieces[start : end + 1]
-        return run if 1 < len(run) <= 3 else [title]
-    return [title]
+        if 1 < len(run) <= 3:
+            return _as_written(run, title, line), run
+        break
+    return title, [title]
 
 
 def _undated_job(title: str, company: str | None) -> dict[str, str | None]:
