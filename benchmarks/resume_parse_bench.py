@@ -27,7 +27,7 @@ import sys
 import time
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -280,6 +280,17 @@ def _verdicts(name: str, yes: str) -> dict[tuple[str, str], bool] | None:
     return out
 
 
+def _per_resume(
+    paths: list[Path],
+    samples: list[tuple[str, dict[str, set[str]]]],
+    extract: Callable[[str], dict[str, set[str]]],
+    field: str,
+) -> Iterator[tuple[str, set[str], set[str]]]:
+    """(resume file, predicted values, labelled values) of one field, resume by resume."""
+    for path, (text, gold) in zip(paths, samples, strict=True):
+        yield path.name, extract(text).get(field, set()), gold.get(field, set())
+
+
 def judged_precision(
     paths: list[Path],
     samples: list[tuple[str, dict[str, set[str]]]],
@@ -294,13 +305,13 @@ def judged_precision(
         return None
     right = total = 0
     unlabelled: list[tuple[str, str]] = []
-    for path, (text, gold) in zip(paths, samples, strict=True):
-        for found in extract(text).get(field, set()):
+    for name, predicted, labels in _per_resume(paths, samples, extract, field):
+        for found in predicted:
             total += 1
-            if any(match(found, label) for label in gold.get(field, set())):
+            if any(match(found, label) for label in labels):
                 right += 1
             else:
-                unlabelled.append((path.name, found.split("|")[0]))
+                unlabelled.append((name, found.split("|")[0]))
     judged = [verdicts[key] for key in unlabelled if key in verdicts]
     if not judged or not total:
         return None
@@ -322,13 +333,12 @@ def judged_recall(
         return None
     found = 0
     missed: list[tuple[str, str]] = []
-    for path, (text, gold) in zip(paths, samples, strict=True):
-        predicted = extract(text).get(field, set())
-        for label in gold.get(field, set()):
+    for name, predicted, labels in _per_resume(paths, samples, extract, field):
+        for label in labels:
             if any(match(x, label) for x in predicted):
                 found += 1
             else:
-                missed.append((path.name, label))
+                missed.append((name, label))
     judged = [verdicts[key] for key in missed if key in verdicts]
     if not judged:
         return None
